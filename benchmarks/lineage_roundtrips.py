@@ -1,0 +1,98 @@
+"""Cold and warm lineage of 10-, 50- and 100-step pipelines with a fixed latency injected into every AWS call.
+
+Run: ``.venv/bin/python benchmarks/lineage_roundtrips.py [--latency-ms 50]``
+
+Both sides run in this process against the emulator (in its own process, as AWS would be), with the same latency added by a botocore hook
+(before-send) to every call:
+- service: LineageService as shipped (16 workers, caching);
+- baseline: the same code with one worker and no cache (every call in sequence).
+"round trips" is the wall time the injected latency added (wall with latency minus wall without, same
+side, same pipeline) divided by the latency: the number of AWS calls on the critical path, without
+the emulator's own serving time.
+boto3 clients are built before the clock starts (a once-per-process cost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from jupyter_sm_lineage.core.service import LineageService, Settings  # noqa: E402
+from benchmarks.emulator_process import emulator_process  # noqa: E402
+
+REGION = "ap-northeast-2"
+
+
+class Latency:
+    """Sleeps ``seconds`` before each request goes out and counts the calls (thread-safe)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, **kwargs: Any) -> None:
+        with self._lock:
+            self.calls += 1
+        time.sleep(self.seconds)
+
+
+def measure(latency: Latency, workers: int, cache: bool, pipeline: str) -> dict[str, float]:
+    service = LineageService(Settings.from_env(max_workers=workers, hooks=(("before-send", latency),)), cache=cache)
+    try:
+        # Client construction (loading botocore's models) is a once-per-process cost, not a round trip.
+        service.clients.client("sagemaker", REGION)
+        service.clients.client("s3", REGION)
+        service.clients.known_regions()
+        latency.calls = 0
+        started = time.perf_counter()
+        result = service.lineage(REGION, pipeline, include_latest_exec=True)
+        cold = time.perf_counter() - started
+        cold_calls = latency.calls
+        assert result["summary"]["overallStatus"] == "Succeeded"
+        latency.calls = 0
+        started = time.perf_counter()
+        service.lineage(REGION, pipeline, include_latest_exec=True)
+        warm = time.perf_counter() - started
+        return {"cold_s": cold, "cold_calls": cold_calls, "warm_s": warm, "warm_calls": latency.calls}
+    finally:
+        service.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    latency = Latency(args.latency_ms / 1000)
+    with emulator_process() as environ:
+        os.environ.update(environ)
+        print(f"injected latency per AWS call: {args.latency_ms:.0f} ms")
+        header = (f"{'pipeline':22} {'side':9} {'cold s':>7} {'calls':>6} {'round trips':>12} "
+                  f"{'warm s':>7} {'warm calls':>10}")
+        print(header)
+        print("-" * len(header))
+        zero = Latency(0.0)
+        for steps in (10, 50, 100):
+            pipeline = f"fanout-{steps}-pipeline"
+            rows = {}
+            for side, workers, cache in (("service", 16, True), ("baseline", 1, False)):
+                row = measure(latency, workers, cache, pipeline)
+                row["round_trips"] = (row["cold_s"] - measure(zero, workers, cache, pipeline)["cold_s"]) / latency.seconds
+                rows[side] = row
+            for side, row in rows.items():
+                print(f"{pipeline:22} {side:9} {row['cold_s']:7.2f} {row['cold_calls']:6d} "
+                      f"{row['round_trips']:12.1f} {row['warm_s']:7.2f} {row['warm_calls']:10d}")
+            speedup = rows["baseline"]["cold_s"] / rows["service"]["cold_s"]
+            print(f"{'':22} cold speedup over baseline: {speedup:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

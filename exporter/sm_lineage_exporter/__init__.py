@@ -1,0 +1,1 @@
+"""OpenLineage exporter for SageMaker pipeline lineage (graphs, SQL lineage, schemas)."""

@@ -1,0 +1,1 @@
+"""Pure-Python lineage core: no Jupyter, tornado, ipywidgets or IPython imports here."""

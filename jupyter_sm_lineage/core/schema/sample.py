@@ -1,0 +1,570 @@
+"""Dataset schemas from S3: one bounded listing, up to N files sampled, their schemas merged.
+
+CSV/TSV/JSON/JSON Lines (plain or gzip) are sampled from the head of each object with one ranged GET,
+cut at the last complete record, and typed by pyarrow's CSV/JSON readers. Parquet goes to the footer
+reader in :mod:`.parquet`. Every file fails on its own: the others are still sampled.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.fs as pafs
+import pyarrow.json as pajson
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..errors import AccessDenied, InvalidRequest, LineageError, NotFound, UpstreamError
+from .errors import UnreadableData
+from .parquet import (
+    PARQUET_MAGIC,
+    FileSchema,
+    client_error,
+    parquet_schema,
+    ranged_get,
+    split_uri,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SAMPLE_BYTES = 64 * 1024
+DEFAULT_MAX_FILES = 5
+DEFAULT_MAX_KEYS = 1000
+# A gzip head inflates; never hold more than this much text from one sample.
+MAX_INFLATED_BYTES = 16 * 1024 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_EXTENSIONS: dict[str, str] = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+_UNSUPPORTED_COMPRESSION = (".bz2", ".zst", ".lz4", ".snappy", ".zip", ".xz", ".z")
+_DELIMITERS = (",", "\t", ";", "|")
+_DATA_LIKE = re.compile(
+    r"^\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|true|false|\d{4}-\d{2}-\d{2}.*)\s*$", re.I
+)
+_HIVE_SEGMENT = re.compile(r"^([^=/]+)=([^/]*)$")
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+@dataclass(frozen=True)
+class SampleOptions:
+    """How much to read: files per prefix, bytes per CSV/JSON head, keys per (single) listing page."""
+
+    max_files: int = DEFAULT_MAX_FILES
+    sample_bytes: int = DEFAULT_SAMPLE_BYTES
+    max_keys: int = DEFAULT_MAX_KEYS
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_files <= 100:
+            raise InvalidRequest("max_files must be between 1 and 100", parameter="max_files")
+        if not 1024 <= self.sample_bytes <= 16 * 1024 * 1024:
+            raise InvalidRequest("sample_bytes must be between 1 KiB and 16 MiB", parameter="sample_bytes")
+        if not 1 <= self.max_keys <= 1000:
+            raise InvalidRequest("max_keys must be between 1 and 1000", parameter="max_keys")
+
+
+@dataclass(frozen=True)
+class DatasetSchema:
+    """The merged schema of an object or a prefix, in the seed's shape plus conflicts and per-file errors.
+
+    ``fields`` maps column name -> Arrow type name (nested types stay nested: ``struct<a: int64>``).
+    ``conflicts`` lists fields whose types could not be promoted into one (the first type seen is kept).
+    ``errors`` lists files that could not be sampled, each with ``file``, ``reason`` and ``message``.
+    """
+
+    dataset_id: str
+    format: str
+    fields: dict[str, str]
+    sampled_files: list[str]
+    meta: dict[str, Any]
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "fields": dict(self.fields),
+            "sampled_files": list(self.sampled_files),
+            "meta": self.meta,
+            "conflicts": list(self.conflicts),
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(frozen=True)
+class _Listed:
+    key: str
+    size: int
+
+
+# --------------------------------------------------------------------------------------------- entry points
+
+
+def sample_schema(
+    uri: str,
+    s3_client: Any,
+    filesystem: pafs.FileSystem | None = None,
+    *,
+    options: SampleOptions | None = None,
+) -> DatasetSchema:
+    """The schema of ``s3://bucket/key`` (an object) or ``s3://bucket/prefix`` (up to N files merged).
+
+    One listing call finds out which it is. Parquet footers are read with ``s3_client`` (suffix range);
+    pass a pyarrow ``filesystem`` to read them through pyarrow's S3FileSystem instead.
+    Raises NotFound (missing bucket, empty prefix), AccessDenied (naming the IAM action), UpstreamError,
+    or, when no file at all could be sampled, the first file's error.
+    """
+    options = options or SampleOptions()
+    bucket, key = split_uri(uri)
+    dataset_id = f"s3://{bucket}/{key}"
+    listed, base, single, truncated, skipped = _resolve(s3_client, bucket, key, options.max_keys, dataset_id)
+    chosen = listed if single else _spread(listed, options.max_files)
+    results: list[FileSchema] = []
+    errors: list[tuple[str, LineageError]] = []
+    for item in chosen:
+        file_uri = f"s3://{bucket}/{item.key}"
+        try:
+            results.append(sample_file(file_uri, s3_client, filesystem, size=item.size, options=options))
+        except LineageError as exc:
+            log.info("schema sample of %s failed: %s", file_uri, exc.message)
+            errors.append((file_uri, exc))
+    if not results:
+        first = errors[0][1]
+        if len(errors) > 1:
+            first.message = f"{first.message} (and {len(errors) - 1} more sampled files failed)"
+            first.args = (first.message,)
+        raise first
+    fields, conflicts, promoted = merge_schemas(results)
+    partitions: dict[str, Any] = {}
+    if not single:
+        partitions = _partition_fields(listed, base)
+        for name, info in partitions.items():
+            if name not in fields:
+                fields[name] = info["type"]
+    formats = sorted({r.format for r in results})
+    if single:
+        meta: dict[str, Any] = dict(results[0].meta)
+    else:
+        meta = _prefix_meta(results)
+        meta.update(
+            {
+                "listed_objects": len(listed) + len(skipped),
+                "listing_truncated": truncated,
+                "skipped": skipped[:20],
+                "skipped_count": len(skipped),
+                "partition_keys": {name: info["values"] for name, info in partitions.items()},
+            }
+        )
+    if promoted:
+        meta["promoted"] = promoted
+    return DatasetSchema(
+        dataset_id=dataset_id,
+        format=formats[0] if len(formats) == 1 else "mixed",
+        fields=fields,
+        sampled_files=[r.uri for r in results],
+        meta=meta,
+        conflicts=conflicts,
+        errors=[_error_dict(file_uri, exc) for file_uri, exc in errors],
+    )
+
+
+def sample_artifacts(
+    uris: Iterable[str],
+    s3_client: Any,
+    filesystem: pafs.FileSystem | None = None,
+    max_workers: int = 8,
+    *,
+    options: SampleOptions | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Sample many URIs concurrently (bounded pool): uri -> schema dict, or ``{"error": {...}}`` per URI."""
+    unique = list(dict.fromkeys(uris))
+
+    def one(uri: str) -> dict[str, Any]:
+        try:
+            return sample_schema(uri, s3_client, filesystem, options=options).to_dict()
+        except LineageError as exc:
+            return {"error": _error_dict(uri, exc)}
+
+    if not unique:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(unique)))) as pool:
+        return dict(zip(unique, pool.map(one, unique), strict=True))
+
+
+def sample_file(
+    uri: str,
+    s3_client: Any,
+    filesystem: pafs.FileSystem | None = None,
+    *,
+    size: int | None = None,
+    options: SampleOptions | None = None,
+) -> FileSchema:
+    """The schema of one object: by extension, then by magic bytes (a Parquet file named .csv is Parquet)."""
+    options = options or SampleOptions()
+    bucket, key = split_uri(uri)
+    if size == 0:
+        raise UnreadableData(f"{uri} is empty (0 bytes): nothing to sample", uri=uri, reason="empty")
+    declared, compression = format_from_key(key)
+    if declared == "parquet" and compression is None:
+        return parquet_schema(uri, s3_client=None if filesystem else s3_client, filesystem=filesystem)
+    head, total = ranged_get(s3_client, bucket, key, f"bytes=0-{options.sample_bytes - 1}", uri)
+    if total == 0:
+        raise UnreadableData(f"{uri} is empty (0 bytes): nothing to sample", uri=uri, reason="empty")
+    if head.startswith(PARQUET_MAGIC):
+        schema = parquet_schema(uri, s3_client=None if filesystem else s3_client, filesystem=filesystem)
+        return FileSchema(uri, "parquet", schema.schema, {**schema.meta, "detected_by": "magic"})
+    complete = len(head) >= total
+    if head.startswith(_GZIP_MAGIC):
+        compression = "gzip"
+        head, complete = _inflate(head, complete, uri)
+    elif compression == "gzip":
+        raise UnreadableData(f"{uri} is named .gz but is not gzip data", uri=uri, reason="corrupt")
+    text = _decode(head, complete, uri, declared)
+    kind = declared or _sniff_text_format(text)
+    meta: dict[str, Any] = {
+        "size": total,
+        "sampled_bytes": min(total, options.sample_bytes),
+        "truncated": not complete,
+        "compression": compression,
+    }
+    if kind in ("json", "jsonl"):
+        schema, kind, rows = _json_schema(text, complete, uri)
+    else:
+        schema, extra, rows = _csv_schema(text, complete, uri, tab=kind == "tsv")
+        meta.update(extra)
+        kind = "tsv" if extra["delimiter"] == "\t" else "csv"
+    meta["sampled_rows"] = rows
+    return FileSchema(uri=uri, format=kind, schema=schema, meta=meta)
+
+
+# ------------------------------------------------------------------------------------------------ listing
+
+
+def _resolve(
+    s3_client: Any, bucket: str, key: str, max_keys: int, dataset_id: str
+) -> tuple[list[_Listed], str, bool, bool, list[str]]:
+    """One listing page -> (data files, partition base, single object?, truncated?, skipped keys)."""
+    objects, truncated = _list_page(s3_client, bucket, key, max_keys, dataset_id)
+    if key and not key.endswith("/"):
+        exact = [o for o in objects if o.key == key]
+        children = [o for o in objects if o.key.startswith(key + "/")]
+        if exact and not children:
+            return exact, key, True, False, []
+        if not children and truncated:
+            objects, truncated = _list_page(s3_client, bucket, key + "/", max_keys, dataset_id)
+            children = objects
+        base = key + "/" if children else key.rpartition("/")[0] + "/" if "/" in key else ""
+        objects = children or objects
+    else:
+        base = key
+    data = [o for o in objects if not is_marker(o.key, o.size)]
+    skipped = [o.key for o in objects if is_marker(o.key, o.size)]
+    if not data:
+        where = f"under {dataset_id}" if objects else f"at {dataset_id}"
+        detail = f" ({len(skipped)} marker or empty objects skipped)" if skipped else ""
+        raise NotFound(f"No data files {where}{detail}")
+    return data, base, False, truncated, skipped
+
+
+def _list_page(
+    s3_client: Any, bucket: str, prefix: str, max_keys: int, dataset_id: str
+) -> tuple[list[_Listed], bool]:
+    try:
+        page = s3_client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=max_keys)
+    except ClientError as exc:
+        raise client_error(exc, dataset_id, action="s3:ListBucket") from exc
+    except BotoCoreError as exc:
+        raise UpstreamError(f"Could not list {dataset_id}: {exc}", code=type(exc).__name__) from exc
+    objects = [_Listed(str(o["Key"]), int(o.get("Size", 0))) for o in page.get("Contents", [])]
+    return objects, bool(page.get("IsTruncated"))
+
+
+def is_marker(key: str, size: int) -> bool:
+    """Job markers and hidden files Spark/Hive/Hadoop leave beside data (``_SUCCESS``, ``.crc``, ...)."""
+    name = key.rpartition("/")[2]
+    return (
+        size == 0 or key.endswith("/") or name.startswith(("_", ".")) or name.endswith((".crc", "_$folder$"))
+    )
+
+
+def _spread(items: list[_Listed], count: int) -> list[_Listed]:
+    """Up to ``count`` items evenly spaced over the listing, so several partitions are seen."""
+    if len(items) <= count:
+        return items
+    step = len(items) / count
+    return [items[int(i * step)] for i in range(count)]
+
+
+def format_from_key(key: str) -> tuple[str | None, str | None]:
+    """(format, compression) told by the extension; ``(None, ...)`` when only the bytes can tell."""
+    name = key.rpartition("/")[2].lower()
+    compression = None
+    if name.endswith((".gz", ".gzip")):
+        compression = "gzip"
+        name = name.rsplit(".", 1)[0]
+    elif name.endswith(_UNSUPPORTED_COMPRESSION) and not name.endswith(".snappy.parquet"):
+        compression = name.rsplit(".", 1)[1]
+        name = name.rsplit(".", 1)[0]
+    for extension, kind in _EXTENSIONS.items():
+        if name.endswith(extension):
+            return kind, compression
+    return None, compression
+
+
+def _partition_fields(listed: list[_Listed], base: str) -> dict[str, dict[str, Any]]:
+    """Hive-style ``key=value`` directories under the prefix -> fields typed by pyarrow's CSV inference."""
+    values: dict[str, list[str]] = {}
+    for item in listed:
+        relative = item.key[len(base) :] if item.key.startswith(base) else item.key
+        for segment in relative.split("/")[:-1]:
+            match = _HIVE_SEGMENT.match(segment)
+            if match:
+                seen = values.setdefault(match.group(1), [])
+                if match.group(2) not in seen:
+                    seen.append(match.group(2))
+    result: dict[str, dict[str, Any]] = {}
+    for name, raw in values.items():
+        present = [v for v in raw if v and v != _HIVE_NULL]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["value"])
+        writer.writerows([v] for v in present)
+        if present:
+            table = pacsv.read_csv(pa.BufferReader(buffer.getvalue().encode()))
+            type_name = str(table.schema.field(0).type)
+        else:
+            type_name = "string"
+        result[name] = {"type": type_name, "values": raw[:10]}
+    return result
+
+
+# ------------------------------------------------------------------------------------------------- merge
+
+
+def merge_schemas(
+    files: list[FileSchema],
+) -> tuple[dict[str, str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Merge file schemas field by field with pyarrow's permissive promotion (int32+int64 -> int64, ...).
+
+    Returns (fields, conflicts, promotions). A field whose types cannot be promoted keeps its first type
+    and is reported in conflicts with every type seen and the files that had it.
+    """
+    merged: dict[str, pa.DataType] = {}
+    seen: dict[str, dict[str, list[str]]] = {}
+    conflicted: set[str] = set()
+    for file in files:
+        for arrow_field in file.schema:
+            name = arrow_field.name
+            seen.setdefault(name, {}).setdefault(str(arrow_field.type), []).append(file.uri)
+            if name not in merged:
+                merged[name] = arrow_field.type
+                continue
+            if name in conflicted:
+                continue
+            try:
+                merged[name] = promote(merged[name], arrow_field.type)
+            except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                conflicted.add(name)
+    conflicts = [
+        {"field": name, "kept": str(merged[name]), "types": seen[name]}
+        for name in merged
+        if name in conflicted
+    ]
+    promotions = [
+        {"field": name, "merged": str(merged[name]), "types": seen[name]}
+        for name in merged
+        if name not in conflicted and len(seen[name]) > 1
+    ]
+    return {name: str(t) for name, t in merged.items()}, conflicts, promotions
+
+
+def promote(left: pa.DataType, right: pa.DataType) -> pa.DataType:
+    """The type both promote to under pyarrow's permissive rules; raises ArrowTypeError when none does."""
+    unified = pa.unify_schemas(
+        [pa.schema([pa.field("f", left)]), pa.schema([pa.field("f", right)])], promote_options="permissive"
+    )
+    return unified.field(0).type
+
+
+def _prefix_meta(results: list[FileSchema]) -> dict[str, Any]:
+    meta: dict[str, Any] = {"files": {r.uri: r.meta for r in results}}
+    parquet = [r.meta for r in results if r.format == "parquet"]
+    if parquet:
+        meta["num_rows"] = sum(int(m.get("num_rows", 0)) for m in parquet)
+        meta["num_row_groups"] = sum(int(m.get("num_row_groups", 0)) for m in parquet)
+        meta["created_by"] = sorted({str(m.get("created_by")) for m in parquet})
+        meta["compression"] = sorted({c for m in parquet for c in m.get("compression", [])})
+    meta["sampled_size"] = sum(int(r.meta.get("size", 0)) for r in results)
+    return meta
+
+
+def _error_dict(uri: str, exc: LineageError) -> dict[str, Any]:
+    result: dict[str, Any] = {"file": uri, "reason": exc.reason, "message": exc.message}
+    if isinstance(exc, AccessDenied) and exc.action:
+        result["action"] = exc.action
+    return result
+
+
+# ------------------------------------------------------------------------------------------ text samples
+
+
+def _inflate(raw: bytes, complete: bool, uri: str) -> tuple[bytes, bool]:
+    """Inflate a gzip head (possibly cut mid-stream); the text is complete only if the stream ended."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        text = inflater.decompress(raw, MAX_INFLATED_BYTES)
+    except zlib.error as exc:
+        raise UnreadableData(f"{uri} is not valid gzip data: {exc}", uri=uri, reason="corrupt") from exc
+    ended = inflater.eof and not inflater.unconsumed_tail
+    if complete and not inflater.eof:
+        raise UnreadableData(f"{uri}: the gzip stream is truncated", uri=uri, reason="corrupt")
+    return text, complete and ended
+
+
+def _decode(raw: bytes, complete: bool, uri: str, declared: str | None) -> str:
+    if not complete:
+        # Never decode a record (or a UTF-8 sequence) cut by the range: stop at the last newline.
+        cut = raw.rfind(b"\n")
+        if cut >= 0:
+            raw = raw[: cut + 1]
+    if b"\x00" in raw[:8192]:
+        named = f" named {declared}" if declared else ""
+        raise UnreadableData(f"{uri} is a binary file{named}, not text", uri=uri, reason="binary")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableData(
+            f"{uri} is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            uri=uri,
+            reason="encoding",
+        ) from exc
+
+
+def _sniff_text_format(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        return "json"
+    first = stripped.split("\n", 1)[0]
+    return "tsv" if first.count("\t") > max(first.count(","), 0) else "csv"
+
+
+def _csv_schema(text: str, complete: bool, uri: str, *, tab: bool) -> tuple[pa.Schema, dict[str, Any], int]:
+    if not text.strip():
+        raise UnreadableData(f"{uri} holds no records", uri=uri, reason="empty")
+    if not complete and "\n" not in text:
+        raise UnreadableData(
+            f"{uri}: no complete record in the sampled head; raise sample_bytes", uri=uri, reason="corrupt"
+        )
+    delimiter = "\t" if tab else _sniff_delimiter(text)
+    first_row = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    header = _looks_like_header(first_row)
+    data = text.encode("utf-8")
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(
+                autogenerate_column_names=not header, block_size=max(len(data) + 1, 1 << 16)
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise UnreadableData(f"{uri} is not well-formed CSV: {exc}", uri=uri, reason="corrupt") from exc
+    return table.schema, {"delimiter": delimiter, "header": header}, table.num_rows
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.split("\n")[:50] if line.strip()]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in _DELIMITERS} if lines else {}
+        best = max(counts, key=lambda d: counts[d], default=",")
+        return best if counts.get(best) else ","
+
+
+def _looks_like_header(row: list[str]) -> bool:
+    """A header row: non-empty, unique cells, none of which looks like a value (number, bool, date)."""
+    cells = [cell.strip() for cell in row]
+    return (
+        bool(cells)
+        and all(cells)
+        and len(set(cells)) == len(cells)
+        and not any(_DATA_LIKE.match(cell) for cell in cells)
+    )
+
+
+def _json_schema(text: str, complete: bool, uri: str) -> tuple[pa.Schema, str, int]:
+    """JSON Lines straight to pyarrow; an array or pretty-printed objects are cut at the last whole value."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise UnreadableData(f"{uri} holds no records", uri=uri, reason="empty")
+    if stripped.startswith("{"):
+        try:
+            return _read_json_lines(text.encode("utf-8"), uri), "jsonl", text.count("\n") or 1
+        except UnreadableData:
+            pass  # Not one object per line: pretty-printed or concatenated objects, decoded below.
+    records, kind = _json_values(stripped, complete, uri)
+    if not all(isinstance(r, Mapping) for r in records):
+        raise UnreadableData(f"{uri}: JSON records are not objects", uri=uri, reason="unsupported")
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode("utf-8")
+    return _read_json_lines(lines, uri), kind, len(records)
+
+
+def _read_json_lines(data: bytes, uri: str) -> pa.Schema:
+    try:
+        table = pajson.read_json(
+            pa.BufferReader(data), read_options=pajson.ReadOptions(block_size=max(len(data) + 1, 1 << 16))
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise UnreadableData(f"{uri} is not well-formed JSON: {exc}", uri=uri, reason="corrupt") from exc
+    return table.schema
+
+
+def _json_values(text: str, complete: bool, uri: str) -> tuple[list[Any], str]:
+    decoder = json.JSONDecoder()
+    array = text.startswith("[")
+    position = 1 if array else 0
+    records: list[Any] = []
+    closed = False
+    while True:
+        while position < len(text) and (text[position].isspace() or (array and text[position] == ",")):
+            position += 1
+        if position >= len(text):
+            break
+        if array and text[position] == "]":
+            closed = True
+            break
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            if complete or not records:
+                unterminated = array and "Expecting" in exc.msg and exc.pos >= len(text.rstrip()) - 1
+                raise UnreadableData(
+                    f"{uri} is not well-formed JSON: {exc.msg} at offset {exc.pos}",
+                    uri=uri,
+                    reason="unterminated" if unterminated else "corrupt",
+                ) from exc
+            break  # The sample cut the last value: keep the whole ones before it.
+        records.append(value)
+    if array and complete and not closed:
+        raise UnreadableData(f"{uri}: the JSON array never closes (no ']')", uri=uri, reason="unterminated")
+    if not records:
+        raise UnreadableData(f"{uri} holds no JSON records", uri=uri, reason="empty")
+    return records, "json"

@@ -1,0 +1,719 @@
+"""LineageService: the one facade under every front end (routes, widgets, magic, exporter).
+
+Every method returns JSON-ready dicts in the seed's shapes. The service owns caching and concurrency:
+independent AWS calls run together on a bounded pool, so the cost of a cold lineage is the dependency
+chain (latest execution -> definition, steps and parameters -> job describes, reports and bucket
+metadata), not the number of calls. Immutable answers (a definition per execution, a finished
+execution's steps, a finished job) are cached for good; mutable ones (catalog, bucket metadata, a
+running execution) for a TTL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .. import _version
+from .aws import AwsClients, allowed_regions_from_env, default_region
+from .catalog import (
+    cross_pipeline_edges, flat_catalog, in_domain, latest_execution_entry, match_domain, overview, pipeline_entry,
+    tag_dict,
+)
+from .catalog import iso as _iso
+from .definition import parse_definition
+from .errors import InvalidRequest, LineageError, NotFound
+from .execution import (
+    FINISHED, execution_graph, flatten_metrics, job_arn, job_ports, parse_report, report_locations, summary,
+    unresolved, with_run_details,
+)
+from .featurestore import describe_feature_group, list_feature_groups, writers_of
+from .model import Graph
+from .schema import SchemaStore, sample_artifacts, sample_schema
+from .schema.store import parse_policy
+from .s3meta import bucket_calls, bucket_of, describe_bucket
+from .views import check_view, graph_view
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PIPELINE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$")
+EXECUTION_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:sagemaker:(?P<region>[a-z0-9\-]+):(?P<account>\d{12}):pipeline/(?P<pipeline>[^/]+)/execution/"
+    r"(?P<id>[a-zA-Z0-9]{1,64})$"
+)
+FOREVER = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Service configuration; :meth:`from_env` reads the documented environment variables."""
+
+    allowed_regions: tuple[str, ...] = ()
+    #: Regions a catalog covers when the caller names none.
+    default_regions: tuple[str, ...] = ()
+    profile: str | None = None
+    max_workers: int = 16
+    catalog_ttl: float = 60.0
+    running_ttl: float = 10.0
+    bucket_ttl: float = 300.0
+    cache_entries: int = 20_000
+    schema_store: str | None = None
+    hooks: tuple[tuple[str, Callable[..., Any]], ...] = field(default=())
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        allowed = tuple(allowed_regions_from_env())
+        regions = tuple(r.strip() for r in os.environ.get("SM_LINEAGE_REGIONS", "").split(",") if r.strip())
+        if not regions:
+            regions = allowed or tuple(r for r in [default_region()] if r)
+        values: dict[str, Any] = {
+            "allowed_regions": allowed,
+            "default_regions": regions,
+            "profile": os.environ.get("AWS_PROFILE") or None,
+            "max_workers": int(os.environ.get("SM_LINEAGE_MAX_WORKERS", "16")),
+            "catalog_ttl": float(os.environ.get("SM_LINEAGE_CATALOG_TTL", "60")),
+            "running_ttl": float(os.environ.get("SM_LINEAGE_RUNNING_TTL", "10")),
+            "bucket_ttl": float(os.environ.get("SM_LINEAGE_BUCKET_TTL", "300")),
+            "schema_store": os.environ.get("SM_LINEAGE_SCHEMA_STORE") or None,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class TTLCache:
+    """A small thread-safe cache: entries with a TTL or forever, least recently used evicted first."""
+
+    def __init__(self, max_entries: int = 20_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self._data: OrderedDict[Any, tuple[float | None, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_entries
+        self._clock = clock
+
+    def get(self, key: Any) -> tuple[bool, Any]:
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is None:
+                return False, None
+            expires, value = entry
+            if expires is not None and expires <= self._clock():
+                del self._data[key]
+                return False, None
+            self._data.move_to_end(key)
+            return True, value
+
+    def put(self, key: Any, value: Any, ttl: float | None) -> None:
+        with self._lock:
+            self._data[key] = (None if ttl is None else self._clock() + ttl, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self._max:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class LineageService:
+    """The facade: one per process (or per server extension), safe to share between threads."""
+
+    def __init__(self, settings: Settings | None = None, clients: AwsClients | None = None,
+                 cache: bool = True) -> None:
+        self.settings = settings or Settings.from_env()
+        self.clients = clients or AwsClients(
+            profile=self.settings.profile,
+            allowed_regions=self.settings.allowed_regions,
+            max_pool_connections=max(self.settings.max_workers, 10),
+            hooks=self.settings.hooks,
+        )
+        self.caching = cache
+        self._schema_store: SchemaStore | None = None
+        self._store_lock = threading.Lock()
+        self.cache = TTLCache(self.settings.cache_entries)
+        # Leaf AWS calls only: tasks here never wait on other tasks here, so the pool cannot deadlock.
+        self._io = ThreadPoolExecutor(self.settings.max_workers, thread_name_prefix="sm-lineage-aws")
+        # Orchestrations (one pipeline's lineage inside a by-domain request) that wait on _io tasks.
+        self._jobs = ThreadPoolExecutor(max(2, self.settings.max_workers // 4), thread_name_prefix="sm-lineage-job")
+
+    def close(self) -> None:
+        self._io.shutdown(wait=False, cancel_futures=True)
+        self._jobs.shutdown(wait=False, cancel_futures=True)
+
+    # --- plumbing -------------------------------------------------------------------------------
+    def _cached(self, key: Any, compute: Callable[[], T], ttl: float | None | Callable[[T], float | None]) -> T:
+        if self.caching:
+            hit, value = self.cache.get(key)
+            if hit:
+                return value  # type: ignore[no-any-return]
+        value = compute()
+        if self.caching:
+            lifetime = ttl(value) if callable(ttl) else ttl
+            if lifetime is None or lifetime > 0:
+                self.cache.put(key, value, lifetime)
+        return value
+
+    def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        return self._io.submit(fn, *args, **kwargs)
+
+    def _regions(self, regions: Iterable[str] | str | None) -> list[str]:
+        if isinstance(regions, str):
+            regions = [r.strip() for r in regions.split(",") if r.strip()]
+        chosen = list(regions or self.settings.default_regions)
+        if not chosen:
+            raise InvalidRequest("no region given: pass regions=... or set AWS_DEFAULT_REGION / SM_LINEAGE_REGIONS",
+                                 parameter="regions")
+        return [self.clients.check_region(r, "regions") for r in dict.fromkeys(chosen)]
+
+    @staticmethod
+    def _check_pipeline(pipeline: Any) -> str:
+        if not isinstance(pipeline, str) or not pipeline:
+            raise InvalidRequest("pipeline is required", parameter="pipeline")
+        if not PIPELINE_NAME.match(pipeline):
+            raise InvalidRequest(
+                f"pipeline {pipeline[:80]!r} is not a SageMaker pipeline name (letters, digits and hyphens, "
+                "at most 256 characters)", parameter="pipeline")
+        return pipeline
+
+    @staticmethod
+    def _check_execution_arn(arn: str, region: str, pipeline: str | None) -> str:
+        match = EXECUTION_ARN.match(arn)
+        if match is None:
+            raise InvalidRequest(
+                "executionArn must look like arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID",
+                parameter="executionArn")
+        if match["region"] != region:
+            raise InvalidRequest(f"executionArn is in {match['region']}, not in region {region}",
+                                 parameter="executionArn")
+        if pipeline and match["pipeline"].lower() != pipeline.lower():
+            raise InvalidRequest(f"executionArn belongs to pipeline {match['pipeline']!r}, not {pipeline!r}",
+                                 parameter="executionArn")
+        return arn
+
+    # --- health ---------------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "version": _version.__version__}
+
+    # --- AWS reads, each cached as its nature allows --------------------------------------------
+    def _describe_pipeline(self, region: str, pipeline: str) -> dict[str, Any]:
+        return self._cached(
+            ("describe_pipeline", region, pipeline),
+            lambda: _strip(self.clients.call("sagemaker", region, "describe_pipeline", f"pipeline {pipeline}",
+                                             PipelineName=pipeline)),
+            self.settings.catalog_ttl,
+        )
+
+    def _latest_summary(self, region: str, pipeline: str) -> dict[str, Any] | None:
+        response = self.clients.call(
+            "sagemaker", region, "list_pipeline_executions", f"executions of pipeline {pipeline}",
+            PipelineName=pipeline, SortBy="CreationTime", SortOrder="Descending", MaxResults=1,
+        )
+        summaries = response.get("PipelineExecutionSummaries") or []
+        return dict(summaries[0]) if summaries else None
+
+    def _describe_execution(self, region: str, arn: str) -> dict[str, Any]:
+        return self._cached(
+            ("describe_execution", region, arn),
+            lambda: _strip(self.clients.call("sagemaker", region, "describe_pipeline_execution", f"execution {arn}",
+                                             PipelineExecutionArn=arn)),
+            lambda d: FOREVER if d.get("PipelineExecutionStatus") in FINISHED else self.settings.running_ttl,
+        )
+
+    def _definition_for(self, region: str, arn: str) -> str:
+        return self._cached(
+            ("definition", region, arn),
+            lambda: str(self.clients.call("sagemaker", region, "describe_pipeline_definition_for_execution",
+                                          f"definition of {arn}", PipelineExecutionArn=arn)["PipelineDefinition"]),
+            FOREVER,
+        )
+
+    def _parameters(self, region: str, arn: str) -> list[dict[str, Any]]:
+        return self._cached(
+            ("parameters", region, arn),
+            lambda: self.clients.paginate("sagemaker", region, "list_pipeline_parameters_for_execution",
+                                          "PipelineParameters", f"parameters of {arn}", PipelineExecutionArn=arn),
+            FOREVER,
+        )
+
+    def _steps(self, region: str, arn: str, finished: bool) -> list[dict[str, Any]]:
+        return self._cached(
+            ("steps", region, arn),
+            lambda: self.clients.paginate("sagemaker", region, "list_pipeline_execution_steps",
+                                          "PipelineExecutionSteps", f"steps of {arn}", PipelineExecutionArn=arn,
+                                          PaginationConfig={"PageSize": 100}),
+            FOREVER if finished else self.settings.running_ttl,
+        )
+
+    def _describe_job(self, region: str, kind: str, name: str) -> dict[str, Any]:
+        operation, parameter, status_key = _DESCRIBE[kind]
+
+        def ttl(describe: dict[str, Any]) -> float | None:
+            return FOREVER if describe.get(status_key) in ("Completed", "Failed", "Stopped") else self.settings.running_ttl
+
+        return self._cached(
+            ("job", region, kind, name),
+            lambda: _strip(self.clients.call("sagemaker", region, operation, f"{kind} {name}", **{parameter: name})),
+            ttl,
+        )
+
+    def _model_package(self, region: str, arn: str) -> dict[str, Any]:
+        # The approval status changes after registration: a TTL, never forever.
+        return self._cached(
+            ("model_package", region, arn),
+            lambda: _strip(self.clients.call("sagemaker", region, "describe_model_package", f"model package {arn}",
+                                             ModelPackageName=arn)),
+            self.settings.catalog_ttl,
+        )
+
+    def _report(self, region: str, uri: str, finished: bool) -> Any:
+        bucket, _, key = uri[len("s3://") :].partition("/")
+
+        def read() -> Any:
+            body = self.clients.call("s3", region, "get_object", uri, Bucket=bucket, Key=key, Range="bytes=0-1048575")
+            return parse_report(body["Body"].read())
+
+        return self._cached(("report", region, uri), read, FOREVER if finished else self.settings.running_ttl)
+
+    def _bucket_futures(self, region: str, bucket: str) -> Callable[[], dict[str, Any]]:
+        """Start a bucket's five metadata calls (or take them from the cache); call the result to collect."""
+        key = ("bucket", region, bucket)
+        if self.caching:
+            hit, value = self.cache.get(key)
+            if hit:
+                return lambda: value  # type: ignore[no-any-return]
+        futures = {name: self._submit(call) for name, call in bucket_calls(self.clients, region, bucket).items()}
+
+        def collect() -> dict[str, Any]:
+            meta = describe_bucket(bucket, {name: f.result() for name, f in futures.items()})
+            if self.caching:
+                self.cache.put(key, meta, self.settings.bucket_ttl)
+            return meta
+
+        return collect
+
+    # --- catalog --------------------------------------------------------------------------------
+    def _domains(self, region: str) -> list[dict[str, Any]]:
+        return self._cached(
+            ("domains", region),
+            lambda: self.clients.paginate("sagemaker", region, "list_domains", "Domains", "Studio domains"),
+            self.settings.catalog_ttl,
+        )
+
+    def _pipeline_summaries(self, region: str) -> list[dict[str, Any]]:
+        return self._cached(
+            ("pipelines", region),
+            lambda: self.clients.paginate("sagemaker", region, "list_pipelines", "PipelineSummaries", "pipelines",
+                                          PaginationConfig={"PageSize": 100}),
+            self.settings.catalog_ttl,
+        )
+
+    def _tags(self, region: str, arn: str) -> dict[str, str]:
+        return self._cached(
+            ("tags", region, arn),
+            lambda: tag_dict(self.clients.paginate("sagemaker", region, "list_tags", "Tags", f"tags of {arn}",
+                                                   ResourceArn=arn)),
+            self.settings.catalog_ttl,
+        )
+
+    def _latest_entry(self, region: str, pipeline: str) -> dict[str, Any] | None:
+        def compute() -> dict[str, Any] | None:
+            latest = self._latest_summary(region, pipeline)
+            describe = self._describe_execution(region, latest["PipelineExecutionArn"]) if latest else None
+            return latest_execution_entry(latest, describe)
+
+        return self._cached(("latest_entry", region, pipeline), compute, self.settings.running_ttl)
+
+    def _region_catalog(self, region: str, domain_name: str | None, domain_id: str | None,
+                        include_latest_exec: bool) -> dict[str, Any]:
+        domains_future = self._submit(self._domains, region)
+        summaries = self._pipeline_summaries(region)
+        tag_futures = [self._submit(self._tags, region, s["PipelineArn"]) for s in summaries]
+        latest_futures = [self._submit(self._latest_entry, region, s["PipelineName"]) if include_latest_exec else None
+                          for s in summaries]
+        domains = domains_future.result()
+        pipelines = []
+        for summary_, tags_future, latest_future in zip(summaries, tag_futures, latest_futures, strict=True):
+            tags = tags_future.result()
+            matched = match_domain(tags, domains)
+            if not in_domain(matched, domain_name, domain_id):
+                continue
+            latest = latest_future.result() if latest_future is not None else None
+            pipelines.append(pipeline_entry(summary_, tags, matched, latest, include_latest_exec))
+        pipelines.sort(key=lambda p: str(p.get("name")))
+        return {"region": region, "pipelines": pipelines}
+
+    def pipelines(self, regions: Iterable[str] | str | None = None, domain_name: str | None = None,
+                  domain_id: str | None = None, include_latest_exec: bool = False) -> dict[str, Any]:
+        """The region catalog: per region its pipelines (tags, matched domain, optional latest execution).
+
+        A region that fails is listed under ``errors`` with the reason; the others are still answered.
+        """
+        chosen = self._regions(regions)
+        futures = {r: self._jobs.submit(self._region_catalog, r, domain_name, domain_id, include_latest_exec)
+                   for r in chosen}
+        out: dict[str, Any] = {"regions": [], "errors": []}
+        for region, future in futures.items():
+            try:
+                out["regions"].append(future.result())
+            except LineageError as exc:
+                out["errors"].append({"region": region, **exc.to_dict()})
+        return out
+
+    def overview(self, regions: Iterable[str] | str | None = None) -> dict[str, Any]:
+        catalog = self.pipelines(regions, include_latest_exec=True)
+        return {**overview(catalog["regions"]), "errors": catalog["errors"]}
+
+    def catalog(self, regions: Iterable[str] | str | None = None) -> dict[str, Any]:
+        catalog = self.pipelines(regions, include_latest_exec=True)
+        return {"pipelines": flat_catalog(catalog["regions"]), "errors": catalog["errors"]}
+
+    # --- lineage --------------------------------------------------------------------------------
+    def lineage(self, region: str, pipeline: str, view: str = "both", include_latest_exec: bool = False,
+                domain: str | None = None, execution_arn: str | None = None,
+                include_schemas: bool = False) -> dict[str, Any]:
+        """One pipeline's lineage: ``{pipeline, summary, graph, view, region, execution?}``.
+
+        ``execution_arn`` shows a past execution; ``include_latest_exec`` the newest one; neither gives
+        the current definition with ``{placeholders}`` for what only an execution knows.
+        ``include_schemas`` samples every resolved S3 artifact's schema onto the artifact.
+        """
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        view = check_view(view)
+        if execution_arn:
+            self._check_execution_arn(execution_arn, region, pipeline)
+        graph, payload = self._lineage_graph(region, pipeline, include_latest_exec or bool(execution_arn),
+                                             execution_arn)
+        if include_schemas:
+            graph = self._with_schemas(region, graph)
+        if domain:
+            tags = self._tags(region, payload["pipeline"]["arn"])
+            matched = match_domain(tags, self._domains(region))
+            payload["pipeline"]["matchedDomain"] = matched
+            payload["pipeline"]["inDomain"] = in_domain(matched, domain, None) or in_domain(matched, None, domain)
+        payload["graph"] = graph_view(graph, view)
+        payload["view"] = view
+        return payload
+
+    def lineage_graph(self, region: str, pipeline: str, include_latest_exec: bool = True,
+                      execution_arn: str | None = None, include_schemas: bool = False) -> tuple[Graph, dict[str, Any]]:
+        """The Graph object itself (for the exporter and widgets), with the payload around it."""
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        if execution_arn:
+            self._check_execution_arn(execution_arn, region, pipeline)
+        graph, payload = self._lineage_graph(region, pipeline, include_latest_exec or bool(execution_arn),
+                                             execution_arn)
+        return (self._with_schemas(region, graph) if include_schemas else graph), payload
+
+    def _lineage_graph(self, region: str, pipeline: str, with_execution: bool,
+                       execution_arn: str | None) -> tuple[Graph, dict[str, Any]]:
+        # Round trip 1: the pipeline and which execution to show.
+        described = self._submit(self._describe_pipeline, region, pipeline)
+        execution: dict[str, Any] | None = None
+        if execution_arn:
+            execution = self._describe_execution(region, execution_arn)
+        elif with_execution:
+            latest = self._latest_summary(region, pipeline)
+            if latest is not None:
+                execution = {
+                    "PipelineExecutionArn": latest["PipelineExecutionArn"],
+                    "PipelineExecutionStatus": latest.get("PipelineExecutionStatus"),
+                }
+        description = described.result()
+        info = {
+            "name": description.get("PipelineName", pipeline),
+            "arn": description.get("PipelineArn"),
+            "displayName": description.get("PipelineDisplayName"),
+            "description": description.get("PipelineDescription"),
+            "created": _iso(description.get("CreationTime")),
+            "lastModifiedTime": _iso(description.get("LastModifiedTime")),
+            "lastRunTime": _iso(description.get("LastRunTime")),
+        }
+        payload: dict[str, Any] = {"region": region, "pipeline": {k: v for k, v in info.items() if v is not None}}
+        if execution is None:
+            graph = parse_definition(description.get("PipelineDefinition") or "{}")
+            graph = self._with_buckets(region, graph, [])
+            payload["summary"] = summary(graph, None) if not with_execution else {
+                **summary(graph, None), "note": "the pipeline has no executions"}
+            return graph, payload
+        # Round trip 2: everything about the execution, together.
+        arn = str(execution["PipelineExecutionArn"])
+        finished = execution.get("PipelineExecutionStatus") in FINISHED
+        definition = self._submit(self._definition_for, region, arn)
+        parameters = self._submit(self._parameters, region, arn)
+        described_execution = self._submit(self._describe_execution, region, arn) if not execution_arn else None
+        steps = self._steps(region, arn, finished)
+        if described_execution is not None:
+            execution = described_execution.result()
+            finished = execution.get("PipelineExecutionStatus") in FINISHED
+        graph = execution_graph(definition.result(), execution, parameters.result(), steps, pipeline, region)
+        # Round trip 3: job describes, reports, model packages and bucket metadata, together.
+        graph = self._enrich(region, graph, steps, finished)
+        payload["summary"] = summary(graph, execution)
+        payload["execution"] = {
+            "arn": arn,
+            "status": execution.get("PipelineExecutionStatus"),
+            "parameters": [{"name": p.get("Name"), "value": p.get("Value")} for p in parameters.result()],
+        }
+        return graph, payload
+
+    def _enrich(self, region: str, graph: Graph, steps: list[dict[str, Any]], finished: bool) -> Graph:
+        by_name = {}
+        for step in steps:
+            by_name.setdefault(str(step.get("StepName")), step)
+        pending: dict[str, dict[str, Future[Any]]] = {}
+        for node in graph.nodes:
+            step = by_name.get(node.id)
+            found = job_arn(step) if step else None
+            if found is None:
+                continue
+            kind, arn = found
+            name = arn.rsplit("/", 1)[-1]
+            wanted: dict[str, Future[Any]] = {}
+            if kind == "TrainingJob" or (kind in _DESCRIBE and unresolved(node)):
+                describe_kind = kind if kind in _DESCRIBE else "ProcessingJob"
+                wanted["describe"] = self._submit(self._describe_job, region, describe_kind, name)
+            if kind == "RegisterModel":
+                wanted["package"] = self._submit(self._model_package, region, arn)
+            if wanted:
+                pending[node.id] = wanted
+        reports = [(step, name, uri, self._submit(self._report, region, uri, finished))
+                   for step, name, uri in report_locations(graph)]
+        graph_buckets = self._bucket_collectors(region, graph)
+        details: dict[str, dict[str, Any]] = {}
+        for node_id, wanted in pending.items():
+            node = graph.node(node_id)
+            extra = details.setdefault(node_id, {})
+            if "describe" in wanted:
+                describe = _result(wanted["describe"])
+                if isinstance(describe, LineageError):
+                    extra["warnings"] = [describe.message]
+                else:
+                    metrics = {m["MetricName"]: m["Value"] for m in describe.get("FinalMetricDataList") or []
+                               if "MetricName" in m and "Value" in m}
+                    if metrics:
+                        extra["metrics"] = metrics
+                    if unresolved(node):
+                        inputs, outputs = job_ports(node.type if node.type != "QualityCheck" else "Processing", describe)
+                        extra["inputs"], extra["outputs"] = inputs or node.inputs, outputs or node.outputs
+            if "package" in wanted:
+                package = _result(wanted["package"])
+                if isinstance(package, LineageError):
+                    extra["warnings"] = [*extra.get("warnings", []), package.message]
+                else:
+                    extra["modelPackage"] = {
+                        "arn": package.get("ModelPackageArn"),
+                        "group": package.get("ModelPackageGroupName"),
+                        "version": package.get("ModelPackageVersion"),
+                        "approvalStatus": package.get("ModelApprovalStatus"),
+                        "status": package.get("ModelPackageStatus"),
+                    }
+        for step, name, uri, future in reports:
+            report = _result(future)
+            extra = details.setdefault(step, {})
+            if isinstance(report, LineageError):
+                extra["warnings"] = [*extra.get("warnings", []), f"report {name}: {report.message}"]
+                continue
+            extra.setdefault("reports", {})[name] = {"uri": uri, "content": report}
+            if report is not None:
+                extra["metrics"] = {**extra.get("metrics", {}), **flatten_metrics(report)}
+        graph = with_run_details(graph, details)
+        return self._attach_buckets(graph, graph_buckets)
+
+    def _bucket_collectors(self, region: str, graph: Graph) -> dict[str, Callable[[], dict[str, Any]]]:
+        buckets = sorted({b for a in graph.artifacts if a.resolved and a.kind in ("s3", "code")
+                          for b in [bucket_of(a.uri)] if b})
+        return {bucket: self._bucket_futures(region, bucket) for bucket in buckets}
+
+    def _with_buckets(self, region: str, graph: Graph, _: list[Any]) -> Graph:
+        return self._attach_buckets(graph, self._bucket_collectors(region, graph))
+
+    @staticmethod
+    def _attach_buckets(graph: Graph, collectors: Mapping[str, Callable[[], dict[str, Any]]]) -> Graph:
+        metas = {bucket: collect() for bucket, collect in collectors.items()}
+        artifacts = []
+        for artifact in graph.artifacts:
+            bucket = bucket_of(artifact.uri) if artifact.resolved else None
+            artifacts.append(artifact if bucket not in metas else _replace(artifact, s3=metas[bucket]))
+        return graph.replace(artifacts=tuple(artifacts))
+
+    # --- datasets and schemas -----------------------------------------------------------------
+    @property
+    def schema_store(self) -> SchemaStore:
+        with self._store_lock:
+            if self._schema_store is None:
+                self._schema_store = SchemaStore(self.settings.schema_store)
+            return self._schema_store
+
+    def _dataset(self, bucket: Any, prefix: Any, region: Any) -> tuple[str, str]:
+        region = self.clients.check_region(region)
+        return region, f"s3://{check_bucket(bucket)}/{check_prefix(prefix)}"
+
+    def dataset_schema(self, bucket: str, prefix: str, region: str, save: bool = False,
+                       policy: Any = None) -> dict[str, Any]:
+        """The schema of an object or prefix, sampled from S3; with ``save``, recorded as a version.
+
+        Returns ``{ok, dataset_id, schema: {format, fields, sampled_files, meta, conflicts, errors}, saved?}``.
+        """
+        region, uri = self._dataset(bucket, prefix, region)
+        if save:
+            policy = parse_policy(policy)  # refuse a bad policy before reading anything
+        schema = sample_schema(uri, self.clients.client("s3", region))
+        out: dict[str, Any] = {"ok": True, "dataset_id": schema.dataset_id, "schema": schema.to_dict()}
+        if save:
+            saved = self.schema_store.save(schema.dataset_id, schema.fields, policy, schema=schema.to_dict())
+            out["saved"] = saved.to_dict()
+        return out
+
+    def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]:
+        """Saved versions of a dataset's schema, newest first (no S3 call)."""
+        _, uri = self._dataset(bucket, prefix, region)
+        return self.schema_store.versions(uri).to_dict()
+
+    def schema_diff(self, bucket: str, prefix: str, region: str, from_version: int,
+                    to_version: int) -> dict[str, Any]:
+        """Added, removed and retyped fields between two saved versions, and whether old readers survive."""
+        _, uri = self._dataset(bucket, prefix, region)
+        versions = {}
+        for name, value in (("from", from_version), ("to", to_version)):
+            try:
+                versions[name] = int(value)
+            except (TypeError, ValueError):
+                raise InvalidRequest(f"{name} must be a version number, not {value!r}", parameter=name) from None
+        return {"dataset_id": uri, **self.schema_store.diff(uri, versions["from"], versions["to"]).to_dict()}
+
+    def _with_schemas(self, region: str, graph: Graph) -> Graph:
+        uris = [a.uri for a in graph.artifacts if a.resolved and a.kind == "s3" and bucket_of(a.uri)
+                and not a.uri.endswith((".tar.gz", ".py"))]
+        sampled = sample_artifacts(uris, self.clients.client("s3", region), max_workers=self.settings.max_workers)
+        artifacts = tuple(_replace(a, schema=sampled[a.uri]) if a.uri in sampled else a for a in graph.artifacts)
+        return graph.replace(artifacts=artifacts)
+
+    # --- Feature Store ----------------------------------------------------------------------------
+    def feature_groups(self, region: str) -> dict[str, Any]:
+        """Every feature group of a region (all pages), newest first."""
+        region = self.clients.check_region(region)
+        groups = list_feature_groups(self.clients.client("sagemaker", region))
+        return {"region": region, "featureGroups": [g.to_dict() for g in groups]}
+
+    def feature_group(self, region: str, name: str) -> dict[str, Any]:
+        """One feature group: features, stores, KMS keys, status, and the pipeline steps writing its offline store."""
+        region = self.clients.check_region(region)
+        if not isinstance(name, str) or not re.match(r"^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$", name):
+            raise InvalidRequest(f"{str(name)[:80]!r} is not a feature group name", parameter="name")
+        group = describe_feature_group(self.clients.client("sagemaker", region), name)
+        out = {"region": region, **group.to_dict()}
+        out["writers"] = writers_of(group.offline_uri, self._definition_graphs(region)) if group.offline_uri else []
+        return out
+
+    def _definition_graphs(self, region: str) -> list[dict[str, Any]]:
+        """Every pipeline's current definition graph in a region (for who-writes-where questions)."""
+        summaries = self._pipeline_summaries(region)
+        futures = [(s["PipelineName"], self._submit(self._describe_pipeline, region, s["PipelineName"]))
+                   for s in summaries]
+        graphs = []
+        for name, future in futures:
+            described = _result(future)
+            if isinstance(described, LineageError):
+                continue
+            try:
+                graph = parse_definition(described.get("PipelineDefinition") or "{}")
+            except LineageError:
+                continue
+            graphs.append({"pipeline": name, "graph": graph.to_dict()})
+        return graphs
+
+    def lineage_by_domain(self, region: str, domain: str, include_latest_exec: bool = False,
+                          view: str = "both") -> dict[str, Any]:
+        """Every pipeline of a Studio domain (by name or id), and the data edges between them."""
+        region = self.clients.check_region(region)
+        view = check_view(view)
+        if not isinstance(domain, str) or not domain:
+            raise InvalidRequest("domain is required (a Studio domain name or id)", parameter="domain")
+        domains = self._domains(region)
+        known = next((d for d in domains if domain in (d.get("DomainName"), d.get("DomainId"))), None)
+        if known is None:
+            names = ", ".join(sorted(str(d.get("DomainName")) for d in domains)) or "none"
+            raise NotFound(f"Studio domain {domain!r} not found in {region} (domains there: {names})")
+        catalog = self._region_catalog(region, str(known.get("DomainName")), None, False)
+        futures = [(p["name"], self._jobs.submit(self.lineage, region, p["name"], view, include_latest_exec))
+                   for p in catalog["pipelines"]]
+        lineages = []
+        errors = []
+        for name, future in futures:
+            try:
+                lineages.append(future.result())
+            except LineageError as exc:
+                errors.append({"pipeline": name, **exc.to_dict()})
+        return {
+            "region": region,
+            "domain": {"DomainName": known.get("DomainName"), "DomainId": known.get("DomainId")},
+            "pipelines": lineages,
+            "crossPipelineEdges": cross_pipeline_edges((item["pipeline"]["name"], item["graph"]) for item in lineages),
+            "errors": errors,
+        }
+
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_bucket(bucket: Any) -> str:
+    """S3's bucket naming rules, so a bad name is a 400 naming the rule rather than an AWS error."""
+    if not isinstance(bucket, str) or not _BUCKET.match(bucket) or ".." in bucket or _IP_ADDRESS.match(bucket):
+        raise InvalidRequest(
+            f"bucket {str(bucket)[:80]!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, dots "
+            "and hyphens, starting and ending with a letter or digit)", parameter="bucket")
+    return bucket
+
+
+def check_prefix(prefix: Any) -> str:
+    """An S3 key prefix without ``..`` segments or control characters, at most 1,024 bytes."""
+    if prefix is None:
+        return ""
+    if not isinstance(prefix, str):
+        raise InvalidRequest("prefix must be text", parameter="prefix")
+    if len(prefix.encode("utf-8")) > 1024:
+        raise InvalidRequest("prefix is longer than S3's 1,024-byte key limit", parameter="prefix")
+    if _CONTROL.search(prefix):
+        raise InvalidRequest("prefix contains control characters", parameter="prefix")
+    if any(part in ("..", ".") for part in prefix.split("/")):
+        raise InvalidRequest("prefix may not contain '.' or '..' path segments", parameter="prefix")
+    return prefix.lstrip("/")
+
+
+_DESCRIBE = {
+    "ProcessingJob": ("describe_processing_job", "ProcessingJobName", "ProcessingJobStatus"),
+    "TrainingJob": ("describe_training_job", "TrainingJobName", "TrainingJobStatus"),
+    "TransformJob": ("describe_transform_job", "TransformJobName", "TransformJobStatus"),
+    "TuningJob": ("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName", "HyperParameterTuningJobStatus"),
+    "AutoMLJob": ("describe_auto_ml_job", "AutoMLJobName", "AutoMLJobStatus"),
+}
+
+
+def _strip(response: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def _result(future: Future[T]) -> T | LineageError:
+    try:
+        return future.result()
+    except LineageError as exc:
+        return exc
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(obj, **changes)

@@ -1,0 +1,1 @@
+"""The Jupyter server extension: thin authenticated handlers over LineageService."""
