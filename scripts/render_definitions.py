@@ -13,6 +13,12 @@ dependency of the project):
     .sdk-venv/bin/python scripts/render_definitions.py            # all files
     .sdk-venv/bin/python scripts/render_definitions.py --only mlops-pipeline,zoo-lambda-callback
 
+A full 2.x run takes about 30 seconds. Optionally, with an SDK 3.x venv (``pip install 'sagemaker>=3'``),
+the same script writes only tests/fixtures/definitions/sdk3-*.json (ForEach, Cleanup, EMRServerless,
+DependsOn run conditions):
+
+    .sdk3-venv/bin/python scripts/render_definitions.py
+
 No AWS account and no network are needed. The SDK is handed a boto3 session whose every API call is
 answered by a botocore ``before-call`` handler with a canned reply (sts GetCallerIdentity, s3
 ListBuckets/PutObject for the code uploads, ...), and every outbound socket connection is refused, so
@@ -21,8 +27,8 @@ nothing leaves the machine. Credentials and region are dummies set in the enviro
 The output is deterministic: code files are written with fixed contents under fixed relative paths
 (the SDK uploads them to ``s3://<default bucket>/<pipeline>/code/<sha256 of path+content>/...``), job
 names are popped by the SDK itself, and the two sources of randomness in the step compiler (build
-timestamp, function-step secret token) are pinned. ``hand-written`` files (``handwritten-*.json``) are
-not produced here; see tests/fixtures/definitions/README.md.
+timestamp, function-step secret token) are pinned. The per-step S3 tables in the two README.md files
+beside the JSON were generated from the JSON once and are not rewritten by this script.
 """
 
 from __future__ import annotations
@@ -45,8 +51,6 @@ RAW = f"s3://sm-lineage-demo-raw-{ACCOUNT}"
 CURATED = f"s3://sm-lineage-demo-curated-{ACCOUNT}"
 MODELS = f"s3://sm-lineage-demo-models-{ACCOUNT}"
 FEATURESTORE = f"s3://sm-lineage-demo-featurestore-{ACCOUNT}"
-PINNED_BUILD_TIME = "2025-01-01-00-00-00-000"
-PINNED_SECRET = "0" * 64
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "jupyter_sm_lineage" / "emulator" / "definitions"
@@ -118,20 +122,48 @@ def _canned_reply(model, params, **kwargs):
 
 
 def _sdk_config(workdir: Path) -> None:
-    """Opt out of the SDK's telemetry (an HTTPS GET per fit()/run()) and ignore any SDK defaults
-    config on this machine, so a developer's ~/.config/sagemaker/config.yaml cannot leak in."""
-    config = workdir / "sagemaker-config.yaml"
-    config.write_text("SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n")
-    os.environ["SAGEMAKER_ADMIN_CONFIG_OVERRIDE"] = str(config)
-    os.environ["SAGEMAKER_USER_CONFIG_OVERRIDE"] = str(config)
+    """Ignore any SageMaker SDK defaults config on this machine (/etc/xdg/sagemaker/config.yaml,
+    ~/.config/sagemaker/config.yaml) so it cannot leak into the definitions, and turn off the SDK's
+    telemetry (an HTTPS GET per run()/fit(); refused anyway by the socket guard).
+
+    Done with empty XDG config dirs rather than a config file with TelemetryOptOut: a config file
+    makes the SDK validate it against its JSON schema on every lookup (~0.4 s each, which turns the
+    fanout-100 pipeline into a 10-minute render). Must run before the first ``import sagemaker``."""
+    empty = workdir / "xdg-config"
+    empty.mkdir()
+    os.environ["XDG_CONFIG_HOME"] = str(empty)
+    os.environ["XDG_CONFIG_DIRS"] = str(empty)
+    for var in ("SAGEMAKER_ADMIN_CONFIG_OVERRIDE", "SAGEMAKER_USER_CONFIG_OVERRIDE"):
+        os.environ.pop(var, None)
+    if _sdk_major() >= 3:
+        import sagemaker.core.telemetry.telemetry_logging as telemetry
+    else:
+        import sagemaker.telemetry.telemetry_logging as telemetry
+
+    telemetry._send_telemetry_request = lambda *args, **kwargs: None
+
+
+def _sdk_major() -> int:
+    from importlib.metadata import version
+
+    return int(version("sagemaker").split(".")[0])
 
 
 def _pin_randomness() -> None:
+    """Pin the SDK's timestamps (job names, code prefixes, the step compiler's build time) and the
+    function-step secret token. The timestamp functions are patched in place (their code object), so
+    modules that did ``from sagemaker.utils import sagemaker_timestamp`` see the pinned value too."""
     import secrets
 
-    import sagemaker.workflow._steps_compiler as compiler
+    if _sdk_major() >= 3:
+        import sagemaker.core.common_utils as sm_utils
+        import sagemaker.mlops.workflow._steps_compiler as compiler
+    else:
+        import sagemaker.utils as sm_utils
+        import sagemaker.workflow._steps_compiler as compiler
 
-    compiler.sagemaker_timestamp = lambda: PINNED_BUILD_TIME
+    sm_utils.sagemaker_timestamp.__code__ = (lambda: "2025-01-01-00-00-00-000").__code__
+    sm_utils.sagemaker_short_timestamp.__code__ = (lambda: "250101-0000").__code__
 
     class _FixedSecrets:
         def __getattr__(self, name):
@@ -139,7 +171,7 @@ def _pin_randomness() -> None:
 
         @staticmethod
         def token_hex(n=32):
-            return PINNED_SECRET[: 2 * n]
+            return "0" * (2 * n)
 
     compiler.secrets = _FixedSecrets()
 
@@ -166,7 +198,9 @@ CODE = {
     "code/generic.py": "# zoo: generic processing script\n",
     "code/train.py": "# zoo: sklearn training entry point\n",
     "code/inference.py": "# zoo: inference entry point\n",
-    "code/requirements.txt": "pandas==2.2.2\n",
+    # the SDK appends a sagemaker pin to a requirements file that lacks one, or writes a randomly
+    # named temp file when there is none: pin it here to keep the function-step output stable
+    "code/requirements.txt": "pandas==2.2.2\nsagemaker>=2.256.0,<3.0.0\n",
     "code/spark_job.py": "# zoo: pyspark job\n",
     "code/lib/helpers.py": "# zoo: helper module\n",
     "notebooks/report.ipynb": json.dumps(
@@ -1156,12 +1190,15 @@ def zoo_function_step(ps):
 
     image = images()["sklearn"]
 
-    @step(name="load", instance_type="ml.m5.large", image_uri=image, role=ROLE,
-          keep_alive_period_in_seconds=0, environment_variables={"STAGE": "zoo"})
+    @step(name="load", display_name="load raw data", description="a @step function", instance_type="ml.m5.large",
+          image_uri=image, role=ROLE,
+          keep_alive_period_in_seconds=0, environment_variables={"STAGE": "zoo"},
+          dependencies="code/requirements.txt")
     def load(uri: str) -> str:
         return uri
 
-    @step(name="summarise", instance_type="ml.m5.large", image_uri=image, role=ROLE,
+    @step(name="summarise", display_name="summarise", description="consumes load's return value",
+          instance_type="ml.m5.large", image_uri=image, role=ROLE,
           dependencies="code/requirements.txt")
     def summarise(uri: str) -> dict:
         return {"uri": uri}
@@ -1242,6 +1279,108 @@ ZOO = {
 }
 
 
+
+# --------------------------------------------------------------------------------------------------
+# SDK 3.x (optional): step types SDK 2.x cannot write (ForEach, Cleanup, EMRServerless) and the
+# DependsOn trigger conditions. Run with a venv that has `pip install 'sagemaker>=3'`; only the
+# sdk3-* files are written then.
+# --------------------------------------------------------------------------------------------------
+
+def sdk3_pipeline_session():
+    import boto3
+    from sagemaker.core.workflow.pipeline_context import PipelineSession
+
+    boto_session = boto3.Session(region_name=REGION)
+    boto_session.events.register("before-call.*.*", _canned_reply)
+    return PipelineSession(boto_session=boto_session, default_bucket=DEFAULT_BUCKET)
+
+
+def sdk3_foreach_cleanup(ps):
+    """ForEach (a Processing body fanned out over a list parameter, with a selector), Cleanup of
+    its upstream outputs, an EMR Serverless step, and DependsOn with a trigger condition."""
+    from sagemaker.core import image_uris
+    from sagemaker.core.lambda_helper import Lambda
+    from sagemaker.core.processing import ScriptProcessor
+    from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
+
+    def s3_in(name, uri, local):
+        return ProcessingInput(input_name=name, s3_input=ProcessingS3Input(
+            s3_uri=uri, local_path=local, s3_data_type="S3Prefix", s3_input_mode="File"))
+
+    def s3_out(name, local, uri):
+        return ProcessingOutput(output_name=name, s3_output=ProcessingS3Output(
+            s3_uri=uri, local_path=local, s3_upload_mode="EndOfJob"))
+    from sagemaker.core.workflow.execution_variables import ExecutionVariables
+    from sagemaker.core.workflow.functions import Join
+    from sagemaker.core.workflow.parameters import ParameterString
+    from sagemaker.mlops.workflow.cleanup_step import CleanupStep, S3CleanupSource
+    from sagemaker.mlops.workflow.emr_serverless_step import EMRServerlessJobConfig, EMRServerlessStep
+    from sagemaker.mlops.workflow.for_each_step import CurrentItem, ForEachStep
+    from sagemaker.mlops.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
+    from sagemaker.mlops.workflow.pipeline import Pipeline
+    from sagemaker.mlops.workflow.step_dependency import StepDependency, TriggerCondition
+    from sagemaker.mlops.workflow.steps import ProcessingStep
+
+    regions = ParameterString("Regions", default_value='["kr", "jp", "us"]')
+    image = image_uris.retrieve("sklearn", REGION, version="1.2-1", instance_type="ml.m5.xlarge")
+    proc = ScriptProcessor(image_uri=image, command=["python3"], role=ROLE, instance_type="ml.m5.large",
+                           instance_count=1, base_job_name="sdk3-prepare", sagemaker_session=ps)
+    prepare = ProcessingStep(
+        name="Prepare",
+        step_args=proc.run(
+            code="code/generic.py",
+            inputs=[s3_in("raw", f"{ZOO_BUCKET}/raw/", "/opt/ml/processing/raw")],
+            outputs=[s3_out("prepared", "/opt/ml/processing/prepared", f"{ZOO_BUCKET}/sdk3/prepared/")],
+        ),
+    )
+    per_region = ScriptProcessor(image_uri=image, command=["python3"], role=ROLE, instance_type="ml.m5.large",
+                                 instance_count=1, base_job_name="sdk3-region", sagemaker_session=ps)
+    body = ProcessingStep(
+        name="ProcessRegion",
+        step_args=per_region.run(
+            code="code/shard.py",
+            inputs=[s3_in("prepared", prepare.properties.ProcessingOutputConfig.Outputs["prepared"].S3Output.S3Uri,
+                          "/opt/ml/processing/prepared")],
+            outputs=[s3_out("region", "/opt/ml/processing/region",
+                            Join(on="/", values=[f"{ZOO_BUCKET}/sdk3/regions", CurrentItem()]))],
+            arguments=["--region", CurrentItem()],
+        ),
+    )
+    for_each = ForEachStep(name="PerRegion", iterable_items=regions, max_concurrency=3, for_each_body=[body])
+    emr = EMRServerlessStep(
+        name="AggregateServerless",
+        display_name="Spark on EMR Serverless",
+        description="aggregates the per-region outputs",
+        application_id="00fabcdefghijk01",
+        job_config=EMRServerlessJobConfig(
+            job_driver={"sparkSubmit": {
+                "entryPoint": f"{ZOO_BUCKET}/code/aggregate.py",
+                "entryPointArguments": ["--input", f"{ZOO_BUCKET}/sdk3/regions/",
+                                        "--output", f"{ZOO_BUCKET}/sdk3/aggregate/"]}},
+            execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/EMRServerlessJobRole",
+            configuration_overrides={"monitoringConfiguration": {
+                "s3MonitoringConfiguration": {"logUri": f"{ZOO_BUCKET}/sdk3/emr-logs/"}}},
+        ),
+        depends_on=[for_each],
+    )
+    cleanup = CleanupStep(
+        name="CleanupPrepared",
+        s3_sources=[S3CleanupSource(step=prepare, s3_uris=[f"{ZOO_BUCKET}/sdk3/prepared/part-0000.parquet"])],
+        depends_on=[emr],
+    )
+    notify = LambdaStep(
+        name="NotifyOnFailure",
+        lambda_func=Lambda(function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:notify", session=ps),
+        inputs={"execution": ExecutionVariables.PIPELINE_EXECUTION_ARN},
+        outputs=[LambdaOutput(output_name="sent", output_type=LambdaOutputTypeEnum.Boolean)],
+        depends_on=[StepDependency(emr, TriggerCondition.FAILED)],
+    )
+    return Pipeline(name="sdk3-foreach-cleanup", parameters=[regions],
+                    steps=[prepare, for_each, emr, cleanup, notify], sagemaker_session=ps)
+
+
+SDK3 = {"sdk3-foreach-cleanup": sdk3_foreach_cleanup}
+
 # --------------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------------
@@ -1262,8 +1401,15 @@ def main(argv=None) -> int:
 
     logging.disable(logging.WARNING)
 
-    targets = [(DEMO_DIR, stem, build) for stem, build in DEMO.items()]
-    targets += [(ZOO_DIR, stem, build) for stem, build in ZOO.items()]
+    from importlib.metadata import version
+
+    if int(version("sagemaker").split(".")[0]) >= 3:
+        session_factory = sdk3_pipeline_session
+        targets = [(ZOO_DIR, stem, build) for stem, build in SDK3.items()]
+    else:
+        session_factory = pipeline_session
+        targets = [(DEMO_DIR, stem, build) for stem, build in DEMO.items()]
+        targets += [(ZOO_DIR, stem, build) for stem, build in ZOO.items()]
     cwd = os.getcwd()
     failures = 0
     with tempfile.TemporaryDirectory(prefix="render-definitions-") as tmp:
@@ -1277,7 +1423,7 @@ def main(argv=None) -> int:
                 if only and stem not in only:
                     continue
                 try:
-                    definition = render(build(pipeline_session()))
+                    definition = render(build(session_factory()))
                 except Exception as exc:  # noqa: BLE001 - report and go on with the others
                     failures += 1
                     print(f"FAILED {stem}: {type(exc).__name__}: {exc}", file=sys.stderr)

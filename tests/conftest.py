@@ -57,10 +57,11 @@ def counter() -> CallCounter:
 
 
 @pytest.fixture
-def service(emulator: Emulator, counter: CallCounter) -> Iterator[Any]:
+def service(emulator: Emulator, counter: CallCounter, tmp_path: Any) -> Iterator[Any]:
     from jupyter_sm_lineage.core.service import LineageService, Settings
 
     svc = LineageService(Settings.from_env(default_regions=(HOME,), max_workers=8,
+                                           schema_store=str(tmp_path / "schemas.sqlite3"),
                                            hooks=(("before-call", counter),)))
     try:
         yield svc

@@ -26,7 +26,7 @@ def _all_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(step)
         args = step.get("Arguments") or {}
         if isinstance(args, dict):
-            for key in ("IfSteps", "ElseSteps", "Steps", "Body", "LoopSteps"):
+            for key in ("IfSteps", "ElseSteps", "ForEachBody", "Steps", "Body", "LoopSteps"):
                 if isinstance(args.get(key), list):
                     stack.extend(args[key])
     return out

@@ -117,6 +117,7 @@ class AwsClients:
         )
         self.hooks = list(hooks)
         self._lock = threading.Lock()
+        self._create_lock = threading.Lock()
         self._sessions: dict[str | None, boto3.session.Session] = {}
         self._clients: dict[tuple[str | None, str, str], Any] = {}
         self._known_regions: frozenset[str] | None = None
@@ -133,20 +134,25 @@ class AwsClients:
 
     def client(self, service: str, region: str, profile: str | None = None) -> Any:
         key = (profile or self.profile, region, service)
-        with self._lock:
-            client = self._clients.get(key)
+        client = self._clients.get(key)
         if client is not None:
             return client
-        client = self.session(profile).client(service, region_name=region, config=self.config)
-        for event, handler in self.hooks:
-            client.meta.events.register(event, handler)
-        with self._lock:
-            return self._clients.setdefault(key, client)
+        # Building a client loads botocore's models (CPU-heavy, GIL-holding JSON parsing): once per key,
+        # never by every thread of a burst of concurrent requests at the same time.
+        with self._create_lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self.session(profile).client(service, region_name=region, config=self.config)
+                for event, handler in self.hooks:
+                    client.meta.events.register(event, handler)
+                with self._lock:
+                    self._clients[key] = client
+            return client
 
     def known_regions(self) -> frozenset[str]:
         """The regions SageMaker has, as botocore's endpoint data lists them (no network)."""
         if self._known_regions is None:
-            session = boto3.session.Session()
+            session = self.session()
             regions: set[str] = set()
             for partition in session.get_available_partitions():
                 regions.update(session.get_available_regions("sagemaker", partition_name=partition))

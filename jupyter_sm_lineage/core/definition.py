@@ -646,10 +646,11 @@ def _nested_steps(step: dict[str, Any]) -> Iterable[tuple[str, Any]]:
         return
     if step.get("Type") == "Condition":
         for key, branch in (("IfSteps", "if"), ("ElseSteps", "else")):
-            for child in arguments.get(key) or []:
+            children = arguments.get(key)
+            for child in (children if isinstance(children, list) else []):
                 yield branch, child
     elif step.get("Type") == "ForEach":
-        for key in ("Steps", "Body", "LoopSteps"):
+        for key in ("ForEachBody", "Steps", "Body", "LoopSteps"):
             body = arguments.get(key)
             for child in (body if isinstance(body, list) else []):
                 yield "body", child
@@ -658,7 +659,7 @@ def _nested_steps(step: dict[str, Any]) -> Iterable[tuple[str, Any]]:
 def _without_nested(step: dict[str, Any]) -> dict[str, Any]:
     arguments = step.get("Arguments")
     if step.get("Type") in ("Condition", "ForEach") and isinstance(arguments, dict):
-        arguments = {k: v for k, v in arguments.items() if k not in ("IfSteps", "ElseSteps", "Steps", "Body", "LoopSteps")}
+        arguments = {k: v for k, v in arguments.items() if k not in ("IfSteps", "ElseSteps", "ForEachBody", "Steps", "Body", "LoopSteps")}
     return {k: (arguments if k == "Arguments" else v) for k, v in step.items() if k != "DependsOn"}
 
 

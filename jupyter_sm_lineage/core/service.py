@@ -38,6 +38,8 @@ from .featurestore import describe_feature_group, list_feature_groups, writers_o
 from .model import Graph
 from .schema import SchemaStore, sample_artifacts, sample_schema
 from .schema.store import parse_policy
+from .sql import sql_lineage
+from .sql.dialects import known_dialects, resolve_dialect
 from .s3meta import bucket_calls, bucket_of, describe_bucket
 from .views import check_view, graph_view
 
@@ -598,6 +600,24 @@ class LineageService:
         sampled = sample_artifacts(uris, self.clients.client("s3", region), max_workers=self.settings.max_workers)
         artifacts = tuple(_replace(a, schema=sampled[a.uri]) if a.uri in sampled else a for a in graph.artifacts)
         return graph.replace(artifacts=artifacts)
+
+    # --- SQL ----------------------------------------------------------------------------------------
+    MAX_SQL_BYTES = 1024 * 1024
+
+    def sql_lineage(self, sql: Any, dialect: str | None = None,
+                    schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Tables and column edges of a statement or script (no AWS call)."""
+        if not isinstance(sql, str) or not sql.strip():
+            raise InvalidRequest("sql is required: a statement or a script", parameter="sql")
+        if len(sql.encode("utf-8")) > self.MAX_SQL_BYTES:
+            raise InvalidRequest("sql is larger than 1 MiB", parameter="sql")
+        if dialect is not None and (not isinstance(dialect, str) or resolve_dialect(dialect) is None):
+            raise InvalidRequest(f"unknown SQL dialect {str(dialect)[:40]!r}; known: {', '.join(known_dialects())}",
+                                 parameter="dialect")
+        if schema is not None and not isinstance(schema, Mapping):
+            raise InvalidRequest("schema must be an object of table -> columns", parameter="schema")
+        return sql_lineage(sql, dialect=dialect, schema=dict(schema) if schema else None,
+                           max_chars=self.MAX_SQL_BYTES).to_dict()
 
     # --- Feature Store ----------------------------------------------------------------------------
     def feature_groups(self, region: str) -> dict[str, Any]:

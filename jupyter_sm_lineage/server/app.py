@@ -1,11 +1,18 @@
-"""The ExtensionApp: configuration as traitlets, one LineageService, the route table."""
+"""The ExtensionApp: configuration as traitlets (environment fallbacks), one LineageService, the route table.
+
+Loaded by any Jupyter server through the shipped jupyter-config file; ``jupyter sm-lineage --port 8300``
+serves the same routes standalone (the seed's ``python api.py``) with the usual Jupyter token.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Int, List, Unicode, default
+from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .._version import __version__
 from ..core.aws import allowed_regions_from_env
@@ -13,36 +20,124 @@ from ..core.service import LineageService, Settings
 from . import handlers
 
 
+def _env_float(name: str, fallback: float) -> float:
+    try:
+        return float(os.environ.get(name, fallback))
+    except ValueError:
+        return fallback
+
+
 class LineageExtensionApp(ExtensionApp):
-    """Serves the lineage routes under ``{base_url}sm-lineage/``; ``jupyter sm-lineage`` runs it standalone."""
+    """Serves the lineage routes under ``{base_url}sm-lineage/``."""
 
     name = "jupyter_sm_lineage"
     extension_url = "/sm-lineage/health"
     load_other_extensions = True
     version = __version__
 
-    allowed_regions = List(
-        Unicode(), config=True,
-        help="Regions the routes may touch (400 outside it). Default: ALLOWED_REGIONS, comma-separated.",
-    )
-    max_workers = Int(16, config=True, help="Threads for AWS calls (and the connection pool size).")
+    allowed_regions = List(Unicode(), config=True,
+                           help="Regions the routes may touch; others get 400. Default: $ALLOWED_REGIONS.")
+    default_regions = List(Unicode(), config=True,
+                           help="Regions a catalog covers when the request names none. Default: $SM_LINEAGE_REGIONS, "
+                                "else the allowed regions, else $AWS_DEFAULT_REGION.")
+    allow_profile_param = Bool(config=True, help="Accept the seed's ?profile= parameter (development only). "
+                                                 "Default: $SM_LINEAGE_ALLOW_PROFILE, else False.")
+    max_workers = Int(config=True, help="Threads for concurrent AWS calls. Default: $SM_LINEAGE_MAX_WORKERS or 16.")
+    handler_workers = Int(config=True, help="Threads running requests off the event loop. "
+                                            "Default: $SM_LINEAGE_HANDLER_WORKERS or 8.")
+    catalog_ttl = Float(config=True, help="Seconds a catalog, a pipeline description or bucket tags stay cached.")
+    running_ttl = Float(config=True, help="Seconds a running execution's steps stay cached.")
+    bucket_ttl = Float(config=True, help="Seconds a bucket's metadata stays cached.")
+    schema_store = Unicode(config=True, help="Path of the schema store (SQLite). Default: $SM_LINEAGE_SCHEMA_STORE, "
+                                             "else $XDG_DATA_HOME/jupyter-sm-lineage/schemas.sqlite3.")
+
+    spool_dir = Unicode(config=True, help="Where undelivered OpenLineage events wait for a replay. Default: "
+                                          "$SM_LINEAGE_SPOOL_DIR, else $XDG_DATA_HOME/jupyter-sm-lineage/spool. "
+                                          "The backend itself is openlineage-python's configuration "
+                                          "(OPENLINEAGE_URL, openlineage.yml, OPENLINEAGE__TRANSPORT__*).")
+
+    @default("spool_dir")
+    def _spool_dir_default(self) -> str:
+        return os.environ.get("SM_LINEAGE_SPOOL_DIR", "")
 
     @default("allowed_regions")
     def _allowed_regions_default(self) -> list[str]:
         return allowed_regions_from_env()
 
+    @default("default_regions")
+    def _default_regions_default(self) -> list[str]:
+        return [r.strip() for r in os.environ.get("SM_LINEAGE_REGIONS", "").split(",") if r.strip()]
+
+    @default("allow_profile_param")
+    def _allow_profile_default(self) -> bool:
+        return os.environ.get("SM_LINEAGE_ALLOW_PROFILE", "").lower() in ("1", "true", "yes")
+
+    @default("max_workers")
+    def _max_workers_default(self) -> int:
+        return int(_env_float("SM_LINEAGE_MAX_WORKERS", 16))
+
+    @default("handler_workers")
+    def _handler_workers_default(self) -> int:
+        return int(_env_float("SM_LINEAGE_HANDLER_WORKERS", 8))
+
+    @default("catalog_ttl")
+    def _catalog_ttl_default(self) -> float:
+        return _env_float("SM_LINEAGE_CATALOG_TTL", 60)
+
+    @default("running_ttl")
+    def _running_ttl_default(self) -> float:
+        return _env_float("SM_LINEAGE_RUNNING_TTL", 10)
+
+    @default("bucket_ttl")
+    def _bucket_ttl_default(self) -> float:
+        return _env_float("SM_LINEAGE_BUCKET_TTL", 300)
+
+    @default("schema_store")
+    def _schema_store_default(self) -> str:
+        return os.environ.get("SM_LINEAGE_SCHEMA_STORE", "")
+
+    def service_settings(self, profile: str | None = None) -> Settings:
+        return Settings.from_env(
+            allowed_regions=tuple(self.allowed_regions) or None,
+            default_regions=tuple(self.default_regions) or None,
+            profile=profile,
+            max_workers=self.max_workers,
+            catalog_ttl=self.catalog_ttl,
+            running_ttl=self.running_ttl,
+            bucket_ttl=self.bucket_ttl,
+            schema_store=self.schema_store or None,
+        )
+
     def initialize_settings(self) -> None:
-        service = LineageService(Settings.from_env(
-            allowed_regions=tuple(self.allowed_regions) or None, max_workers=self.max_workers))
-        self.settings.update({"sm_lineage_service": service})
+        service = LineageService(self.service_settings())
+        by_profile: dict[str, LineageService] = {}
+        lock = threading.Lock()
+
+        def service_for_profile(profile: str) -> LineageService:
+            with lock:
+                if profile not in by_profile:
+                    by_profile[profile] = LineageService(self.service_settings(profile))
+                return by_profile[profile]
+
+        self._services = [service]
+        self._by_profile = by_profile
+        self.settings.update({
+            "sm_lineage_service": service,
+            "sm_lineage_service_for_profile": service_for_profile,
+            "sm_lineage_allow_profile": self.allow_profile_param,
+            "sm_lineage_spool_dir": self.spool_dir,
+            "sm_lineage_executor": ThreadPoolExecutor(self.handler_workers, thread_name_prefix="sm-lineage-request"),
+        })
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((rf"/sm-lineage/{pattern}", handler) for pattern, handler in handlers.ROUTES)
 
     async def stop_extension(self) -> None:
-        service: Any = self.settings.get("sm_lineage_service")
-        if service is not None:
+        for service in [*getattr(self, "_services", []), *getattr(self, "_by_profile", {}).values()]:
             service.close()
+        executor: Any = self.settings.get("sm_lineage_executor")
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 main = launch_new_instance = LineageExtensionApp.launch_instance

@@ -1,0 +1,148 @@
+"""OpenLineage names for what a SageMaker lineage graph holds: jobs, runs and datasets.
+
+Datasets follow the OpenLineage naming spec (https://openlineage.io/docs/spec/naming):
+
+    S3 object or prefix   s3://{bucket}                               {key}  (no leading or trailing slash)
+    Athena table          awsathena://athena.{region}.amazonaws.com   {catalog}.{database}.{table}
+    Redshift table        redshift://{cluster}.{region}:5439          {database}.{schema}.{table}
+    Glue table            arn:aws:glue:{region}:{account}             table/{database}/{table}  (symlinks only)
+
+Run IDs are UUIDs derived from the execution ARN (and the step name), so exporting the same
+execution twice yields the same run IDs and Marquez upserts instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from openlineage.client.uuid import generate_static_uuid
+
+#: What Marquez accepts as a namespace name.
+NAMESPACE_PATTERN = re.compile(r"^[a-zA-Z:;=/0-9_\-.@+]{1,1024}$")
+ARN = re.compile(r"^arn:(?P<partition>aws[a-z\-]*):(?P<service>[a-z0-9\-]+):(?P<region>[a-z0-9\-]*):"
+                 r"(?P<account>\d{12})?:(?P<resource>.+)$")
+REDSHIFT_PORT = 5439
+#: Namespace of feature groups whose offline store is not known (no describe at hand).
+FEATURE_STORE_SCHEME = "sagemaker-featurestore"
+
+
+@dataclass(frozen=True)
+class DatasetName:
+    """An OpenLineage dataset identity, plus what the name says about where it is stored."""
+
+    namespace: str
+    name: str
+    #: ``s3``, ``athena``, ``redshift``, ``featurestore``, or the URI scheme for other datasets.
+    platform: str
+
+
+def job_namespace(account: str | None, region: str) -> str:
+    """One job namespace per account and region: ``sagemaker://123456789012/ap-northeast-2``."""
+    return f"sagemaker://{account or 'unknown-account'}/{region}"
+
+
+def account_of(arn: str | None) -> str | None:
+    match = ARN.match(arn or "")
+    return match["account"] if match and match["account"] else None
+
+
+def parse_time(value: Any) -> datetime:
+    """A timezone-aware datetime from an ISO string (``Z`` or an offset) or a datetime (naive = UTC)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def iso(value: Any) -> str:
+    """RFC 3339 with an explicit offset (``Z`` for UTC), as Marquez requires."""
+    return parse_time(value).isoformat().replace("+00:00", "Z")
+
+
+def execution_run_id(execution_arn: str, started: Any) -> str:
+    """The pipeline execution's run ID: a UUIDv7 on the execution's start, hashed from its ARN."""
+    return str(generate_static_uuid(parse_time(started), execution_arn.encode("utf-8")))
+
+
+def step_run_id(execution_arn: str, started: Any, step: str) -> str:
+    """A step execution's run ID: time-ordered with its execution, unique per (execution ARN, step)."""
+    return str(generate_static_uuid(parse_time(started), f"{execution_arn}#step={step}".encode()))
+
+
+def static_run_id(*parts: str) -> str:
+    """A UUIDv5 for runs that have no ARN (a SQL script export): same inputs, same run."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "sm-lineage:" + "\n".join(parts)))
+
+
+def s3_dataset(uri: str) -> DatasetName | None:
+    """``s3://bucket/key/`` -> (``s3://bucket``, ``key``); ``s3a``/``s3n`` read as ``s3``."""
+    match = re.match(r"^s3[an]?://([^/]+)/*(.*)$", uri)
+    if not match:
+        return None
+    bucket, key = match.groups()
+    key = re.sub(r"/{2,}", "/", key).strip("/")
+    return DatasetName(f"s3://{bucket}", key or "/", "s3")
+
+
+def athena_dataset(uri: str, region: str) -> DatasetName | None:
+    """``athena://{catalog}/{database}/{table or database.table}``."""
+    parts = uri.split("://", 1)[1].split("/", 2)
+    if len(parts) < 2:
+        return None
+    catalog, database = parts[0], parts[1]
+    table = parts[2] if len(parts) > 2 else ""
+    pieces = table.split(".") if table else []
+    if len(pieces) == 3:
+        catalog, database, table = pieces
+    elif len(pieces) == 2:
+        database, table = pieces
+    name = ".".join(p for p in (catalog, database, table) if p)
+    return DatasetName(f"awsathena://athena.{region}.amazonaws.com", name, "athena")
+
+
+def redshift_dataset(uri: str, region: str) -> DatasetName | None:
+    """``redshift://{cluster}/{database}/{schema.table}`` (schema ``public`` when unqualified)."""
+    parts = uri.split("://", 1)[1].split("/", 2)
+    if len(parts) < 2:
+        return None
+    cluster, database = parts[0], parts[1]
+    table = parts[2] if len(parts) > 2 else ""
+    pieces = table.split(".") if table else []
+    if len(pieces) == 1:
+        pieces = ["public", pieces[0]]
+    elif len(pieces) == 3:
+        database, pieces = pieces[0], pieces[1:]
+    name = ".".join([database, *pieces])
+    return DatasetName(f"redshift://{cluster}.{region}:{REDSHIFT_PORT}", name, "redshift")
+
+
+def glue_table(region: str, account: str | None, database: str, table: str) -> tuple[str, str]:
+    """The Glue table's (namespace, name): kept in ``symlinks`` only (Marquez cannot address ARNs)."""
+    return f"arn:aws:glue:{region}:{account or 'unknown-account'}", f"table/{database}/{table}"
+
+
+def dataset_for_uri(uri: str, kind: str, region: str, account: str | None) -> DatasetName | None:
+    """The dataset a port's URI names, or None when it names no dataset (a placeholder, a bare name)."""
+    if not uri or "{" in uri:
+        return None
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme in ("s3", "s3a", "s3n"):
+        return s3_dataset(uri)
+    if scheme == "athena" or kind.startswith("athena"):
+        return athena_dataset(uri, region) if scheme else None
+    if scheme == "redshift" or kind.startswith("redshift"):
+        return redshift_dataset(uri, region) if scheme else None
+    if scheme == "featuregroup":
+        group = uri.split("://", 1)[1].strip("/")
+        return DatasetName(f"{FEATURE_STORE_SCHEME}://{account or 'unknown-account'}/{region}", group,
+                           "featurestore") if group else None
+    if scheme and re.match(r"^[a-z][a-z0-9+.\-]*$", scheme):
+        authority, _, path = uri.split("://", 1)[1].partition("/")
+        namespace = f"{scheme}://{authority}"
+        if NAMESPACE_PATTERN.match(namespace):
+            return DatasetName(namespace, path.strip("/") or "/", scheme)
+    return None

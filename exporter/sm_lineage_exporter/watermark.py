@@ -1,0 +1,82 @@
+"""Per pipeline and region: which executions an export has covered, so ``since-last`` sends only news.
+
+The state records the newest execution start the last successful export listed (and the ARNs that
+started exactly then), plus the executions that were still running: the next ``since-last`` export
+looks at executions started after that point and at those still-running ones, and exports the ones
+that have finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_STATE_DIR = "SM_LINEAGE_STATE_DIR"
+
+
+def default_state_dir() -> Path:
+    """``$SM_LINEAGE_STATE_DIR``, else ``$XDG_DATA_HOME/jupyter-sm-lineage/state``."""
+    configured = os.environ.get(ENV_STATE_DIR)
+    if configured:
+        return Path(configured).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "jupyter-sm-lineage" / "state"
+
+
+@dataclass
+class Watermark:
+    pipeline: str
+    region: str
+    #: Start time (ISO) of the newest execution listed by the last successful export.
+    listed_through: str | None = None
+    #: Executions that started exactly at ``listed_through`` (already seen).
+    listed_at_mark: list[str] = field(default_factory=list)
+    #: Executions still running at the last export: exported once they finish.
+    pending: list[str] = field(default_factory=list)
+    exported_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pipeline": self.pipeline, "region": self.region, "listedThrough": self.listed_through,
+                "listedAtMark": self.listed_at_mark, "pending": self.pending, "exportedAt": self.exported_at}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Watermark:
+        return cls(pipeline=data["pipeline"], region=data["region"], listed_through=data.get("listedThrough"),
+                   listed_at_mark=list(data.get("listedAtMark") or []), pending=list(data.get("pending") or []),
+                   exported_at=data.get("exportedAt"))
+
+
+class WatermarkStore:
+    """One small JSON file per (region, pipeline), replaced atomically."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory else default_state_dir()
+
+    def _path(self, region: str, pipeline: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9\-_.]", "_", f"{region}__{pipeline}")
+        return self.directory / f"{safe}.json"
+
+    def get(self, region: str, pipeline: str) -> Watermark | None:
+        try:
+            return Watermark.from_dict(json.loads(self._path(region, pipeline).read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+
+    def put(self, mark: Watermark) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(mark.region, mark.pipeline)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".wm-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(mark.to_dict(), handle, indent=1)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,191 @@
+"""The OpenAPI 3.1 document of the routes, served at ``sm-lineage/openapi.json`` and checked by the tests.
+
+Built from small pieces rather than written out: every route shares the error responses and the
+query parameters it declares here are the ones its handler reads.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from .._version import __version__
+
+
+def _obj(required: list[str] | None = None, **properties: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NUMBER = {"type": "number"}
+BOOL = {"type": "boolean"}
+ANY_OBJECT = {"type": "object"}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj(["message", "reason"], message=STRING, reason=NULLABLE_STRING, parameter=STRING, action=STRING,
+                  code=STRING),
+    "Health": _obj(["status", "version"], status={"const": "ok"}, version=STRING),
+    "RegionError": _obj(["region", "message", "reason"], region=STRING, message=STRING, reason=STRING),
+    "LatestExecution": {"type": ["object", "null"], "properties": {
+        "status": NULLABLE_STRING, "arn": NULLABLE_STRING, "startTime": NULLABLE_STRING,
+        "lastModifiedTime": NULLABLE_STRING, "failureReason": STRING}},
+    "PipelineEntry": _obj(["name", "arn", "tags", "matchedDomain"], name=STRING, arn=STRING, created=STRING,
+                          tags={"type": "object", "additionalProperties": STRING},
+                          matchedDomain={"type": ["object", "null"]}, latestExecution=_ref("LatestExecution")),
+    "Pipelines": _obj(["regions", "errors"], regions=_array(_obj(["region", "pipelines"], region=STRING,
+                                                                 pipelines=_array(_ref("PipelineEntry")))),
+                      errors=_array(_ref("RegionError"))),
+    "Overview": _obj(["regions", "totals", "errors"], regions=_array(_obj(
+        ["region", "pipelineCount"], region=STRING, pipelineCount={"type": "integer"},
+        latestExecutionStatus={"type": "object", "additionalProperties": {"type": "integer"}})),
+        totals=ANY_OBJECT, errors=_array(_ref("RegionError"))),
+    "Catalog": _obj(["pipelines", "errors"], pipelines=_array(ANY_OBJECT), errors=_array(_ref("RegionError"))),
+    "Port": _obj(["name", "uri", "kind", "resolved"], name=STRING, uri=STRING, kind=STRING, resolved=BOOL,
+                 template=STRING),
+    "Node": _obj(["id", "type"], id=STRING, type=STRING, known=BOOL, inputs=_array(_ref("Port")),
+                 outputs=_array(_ref("Port")), run=ANY_OBJECT, properties=ANY_OBJECT),
+    "Edge": _obj(["from", "to", "via"], **{"from": STRING, "to": STRING, "via": {"enum": [
+        "dependsOn", "property", "condition", "forEachBody", "input", "output"]}, "property": STRING,
+        "branch": STRING}),
+    "Artifact": _obj(["id", "uri", "kind", "producers", "consumers"], id={"type": "integer"}, uri=STRING,
+                     kind=STRING, producers=_array(STRING), consumers=_array(STRING), s3=ANY_OBJECT,
+                     schema=ANY_OBJECT),
+    "Graph": _obj(["nodes", "edges", "artifacts"], nodes=_array(_ref("Node")), edges=_array(_ref("Edge")),
+                  artifacts=_array(_ref("Artifact")), parameters=_array(ANY_OBJECT), warnings=_array(STRING)),
+    "Summary": _obj(["overallStatus", "nodeStatus", "elapsedSec"], overallStatus=NULLABLE_STRING,
+                    nodeStatus={"type": "object", "additionalProperties": {"type": "integer"}},
+                    elapsedSec={"type": ["number", "null"]}),
+    "Lineage": _obj(["region", "pipeline", "summary", "graph", "view"], region=STRING,
+                    pipeline=_obj(["name"], name=STRING, arn=STRING), summary=_ref("Summary"),
+                    graph=_ref("Graph"), view={"enum": ["pipeline", "data", "both"]}, execution=ANY_OBJECT),
+    "ByDomain": _obj(["region", "domain", "pipelines", "crossPipelineEdges", "errors"], region=STRING,
+                     domain=ANY_OBJECT, pipelines=_array(_ref("Lineage")), crossPipelineEdges=_array(ANY_OBJECT),
+                     errors=_array(ANY_OBJECT)),
+    "Schema": _obj(["ok", "dataset_id", "schema"], ok=BOOL, dataset_id=STRING, schema=_obj(
+        ["format", "fields", "sampled_files", "meta"], format=STRING,
+        fields={"type": "object", "additionalProperties": STRING}, sampled_files=_array(STRING), meta=ANY_OBJECT,
+        conflicts=_array(ANY_OBJECT), errors=_array(ANY_OBJECT)),
+        saved=_obj(["version", "policyHash", "createdAt"], version={"type": "integer"}, policyHash=STRING,
+                   createdAt=STRING)),
+    "Versions": _obj(["dataset_id", "versions"], dataset_id=STRING, versions=_array(_obj(
+        ["version", "createdAt", "policyHash", "fields"], version={"type": "integer"}, createdAt=STRING,
+        policyHash=STRING, fields=ANY_OBJECT)), errors=_array(ANY_OBJECT)),
+    "Diff": _obj(["added", "removed", "retyped", "compatibility"], dataset_id=STRING, added=_array(ANY_OBJECT),
+                 removed=_array(ANY_OBJECT), retyped=_array(ANY_OBJECT), compatibility={"enum": [
+                     "identical", "backward", "breaking"]}),
+    "FeatureGroups": _obj(["region", "featureGroups"], region=STRING, featureGroups=_array(_obj(
+        ["name", "arn"], name=STRING, arn=STRING, status=NULLABLE_STRING))),
+    "FeatureGroup": _obj(["name", "features", "recordIdentifier", "eventTimeFeature", "writers"], name=STRING,
+                         features=_array(_obj(["name", "type"], name=STRING, type=STRING)),
+                         recordIdentifier=STRING, eventTimeFeature=STRING, onlineStore={"type": ["object", "null"]},
+                         offlineStore={"type": ["object", "null"]}, writers=_array(ANY_OBJECT)),
+    "EventsPreview": _obj(["region", "pipeline", "count", "events"], region=STRING, pipeline=STRING,
+                          executionArn=NULLABLE_STRING, count={"type": "integer"}, events=_array(ANY_OBJECT)),
+    "EventsPush": _obj(["delivered", "spooled", "rejected", "errors", "ok"], delivered={"type": "integer"},
+                       spooled={"type": "integer"}, rejected=_array(ANY_OBJECT), errors=_array(STRING), ok=BOOL,
+                       executions=_array(STRING)),
+    "EventsRequest": _obj([], region=STRING, pipeline=STRING, executions=STRING, includeSchemas=BOOL),
+    "SqlRequest": _obj(["sql"], sql=STRING, dialect=STRING, schema=ANY_OBJECT),
+    "SqlLineage": _obj(["sources", "targets", "columns", "errors"], sources=_array(STRING), targets=_array(STRING),
+                       columns=_array(_obj(["source", "target", "type"], source=STRING, target=STRING,
+                                           type={"enum": ["DIRECT", "INDIRECT"]}, subtype=STRING)),
+                       errors=_array(ANY_OBJECT), statements=_array(ANY_OBJECT)),
+}
+
+
+def _query(name: str, description: str, required: bool = False, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema or STRING}
+
+
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": STRING}
+
+
+REGION = _query("region", "AWS region, e.g. ap-northeast-2 (bounded by ALLOWED_REGIONS)", True)
+REGIONS = _query("regions", "comma-separated regions (default: the server's default regions)")
+LATEST = _query("includeLatestExec", "include the latest execution", schema={"type": "boolean"})
+VIEW = _query("view", "pipeline | data | both (default both)", schema={"enum": ["pipeline", "data", "both"]})
+PROFILE = _query("profile", "AWS profile (only when the server allows it; development)")
+BUCKET = _path("bucket", "S3 bucket name")
+PREFIX = _path("prefix", "object key or prefix (may contain slashes)")
+
+
+def _operation(summary: str, response: str, parameters: list[dict[str, Any]], body: str | None = None) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": _ref(response)}}},
+    }
+    for code, text in (("400", "invalid request (the parameter is named)"), ("403", "not authenticated, or AWS "
+                       "refused an action (named)"), ("404", "not found"), ("502", "AWS failed")):
+        responses[code] = {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
+    operation: dict[str, Any] = {"summary": summary, "parameters": [*parameters, PROFILE], "responses": responses,
+                                 "security": [{"token": []}]}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    return operation
+
+
+@functools.lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """The document; paths are relative to ``{base_url}sm-lineage``."""
+    dataset = "/datasets/{bucket}/{prefix}/schema"
+    paths: dict[str, Any] = {
+        "/health": {"get": _operation("liveness and version", "Health", [])},
+        "/sagemaker/pipelines": {"get": _operation("region catalog of pipelines", "Pipelines", [
+            REGIONS, _query("domainName", "only pipelines of this Studio domain (by name)"),
+            _query("domainId", "only pipelines of this Studio domain (by id)"), LATEST])},
+        "/sagemaker/overview": {"get": _operation("per-region counts", "Overview", [REGIONS])},
+        "/sagemaker/catalog": {"get": _operation("flat list of pipelines", "Catalog", [REGIONS])},
+        "/lineage": {"get": _operation("one pipeline's lineage", "Lineage", [
+            REGION, _query("pipeline", "pipeline name", True), VIEW, LATEST,
+            _query("domain", "Studio domain to match the pipeline against"),
+            _query("executionArn", "show this past execution"),
+            _query("includeSchemas", "sample each S3 artifact's schema", schema={"type": "boolean"})])},
+        "/lineage/by-domain": {"get": _operation("every pipeline of a Studio domain", "ByDomain", [
+            REGION, _query("domain", "Studio domain name or id", True), LATEST, VIEW])},
+        dataset: {"get": _operation("sample a dataset's schema (and save a version)", "Schema", [
+            BUCKET, PREFIX, REGION, _query("save", "record a version", schema={"type": "boolean"}),
+            _query("policy", "JSON object stored with the version (at most 16 KiB)")])},
+        dataset + "/versions": {"get": _operation("saved versions, newest first", "Versions",
+                                                  [BUCKET, PREFIX, REGION])},
+        dataset + "/diff": {"get": _operation("difference between two versions", "Diff", [
+            BUCKET, PREFIX, REGION, _query("from", "older version", True), _query("to", "newer version", True)])},
+        "/featurestore/feature-groups": {"get": _operation("feature groups of a region", "FeatureGroups", [REGION])},
+        "/featurestore/feature-groups/{name}": {"get": _operation("one feature group", "FeatureGroup", [
+            _path("name", "feature group name"), REGION])},
+        "/sql/lineage": {"post": _operation("tables and column lineage of SQL", "SqlLineage", [], body="SqlRequest")},
+        "/openlineage/events": {
+            "get": _operation("preview the OpenLineage events of an execution", "EventsPreview", [
+                REGION, _query("pipeline", "pipeline name", True),
+                _query("executionArn", "this execution instead of the latest"),
+                _query("includeSchemas", "sample dataset schemas into schema facets", schema={"type": "boolean"})]),
+            "post": _operation("send the events through the exporter (delivered or spooled)", "EventsPush", [
+                _query("region", "AWS region (or in the body)"), _query("pipeline", "pipeline name (or in the body)"),
+                _query("executions", "latest | all | since-last | since=ISO-TIME")], body="EventsRequest"),
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "jupyter-sm-lineage", "version": __version__,
+                 "description": "Data lineage for SageMaker Pipelines, served by a Jupyter server extension under "
+                                "{base_url}sm-lineage/."},
+        "servers": [{"url": "/sm-lineage"}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                                          "description": "token YOUR_JUPYTER_TOKEN"}},
+        },
+    }
