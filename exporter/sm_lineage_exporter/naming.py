@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+
 from typing import Any
+
+from jupyter_sm_lineage.core.times import iso, parse_time  # noqa: F401 - the exporter's modules import them from here
 
 from openlineage.client.uuid import generate_static_uuid
 
@@ -50,17 +52,6 @@ def account_of(arn: str | None) -> str | None:
     return match["account"] if match and match["account"] else None
 
 
-def parse_time(value: Any) -> datetime:
-    """A timezone-aware datetime from an ISO string (``Z`` or an offset) or a datetime (naive = UTC)."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def iso(value: Any) -> str:
-    """RFC 3339 with an explicit offset (``Z`` for UTC), as Marquez requires."""
-    return parse_time(value).isoformat().replace("+00:00", "Z")
 
 
 def execution_run_id(execution_arn: str, started: Any) -> str:

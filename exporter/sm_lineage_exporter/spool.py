@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from jupyter_sm_lineage.core.paths import data_path
+
 from .serialize import to_json
 
 log = logging.getLogger(__name__)
@@ -36,11 +38,7 @@ _SEGMENT = re.compile(r"^\d{20}-\d+\.(jsonl|partial)$")
 
 def default_spool_dir() -> Path:
     """``$SM_LINEAGE_SPOOL_DIR``, else ``$XDG_DATA_HOME/jupyter-sm-lineage/spool``."""
-    configured = os.environ.get(ENV_SPOOL_DIR)
-    if configured:
-        return Path(configured).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "jupyter-sm-lineage" / "spool"
+    return data_path(ENV_SPOOL_DIR, "spool")
 
 
 def _fsync_dir(path: Path) -> None:

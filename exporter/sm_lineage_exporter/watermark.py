@@ -16,16 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jupyter_sm_lineage.core.paths import data_path
+
 ENV_STATE_DIR = "SM_LINEAGE_STATE_DIR"
 
 
 def default_state_dir() -> Path:
     """``$SM_LINEAGE_STATE_DIR``, else ``$XDG_DATA_HOME/jupyter-sm-lineage/state``."""
-    configured = os.environ.get(ENV_STATE_DIR)
-    if configured:
-        return Path(configured).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "jupyter-sm-lineage" / "state"
+    return data_path(ENV_STATE_DIR, "state")
 
 
 @dataclass

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .definition import normalize_uri
+from .times import iso as _iso
 
 
 def tag_dict(tags: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -144,7 +145,4 @@ def cross_pipeline_edges(lineages: Iterable[tuple[str, Mapping[str, Any]]]) -> l
 def iso(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    return str(value)
+    return _iso(value) if isinstance(value, datetime) else str(value)

@@ -16,6 +16,8 @@ from typing import Any
 
 from .definition import ExecutionContext, load_definition, normalize_uri, parse_definition
 from .model import Graph, Node, Port
+from .times import iso as _iso
+from .times import parse_time as _dt
 
 FINISHED = frozenset({"Succeeded", "Failed", "Stopped"})
 STEP_STATUSES = ("Succeeded", "Failed", "Executing", "Starting", "Stopping", "Stopped", "NotRun")
@@ -266,12 +268,3 @@ def summary(graph: Graph, execution: Mapping[str, Any] | None) -> dict[str, Any]
     return out
 
 
-def _dt(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _iso(value: Any) -> str:
-    return _dt(value).isoformat().replace("+00:00", "Z")

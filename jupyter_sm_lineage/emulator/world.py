@@ -351,7 +351,7 @@ def _run_step(
 
     sm = emu.client("sagemaker", seed.region)
     backend = sagemaker_backends[ACCOUNT_ID][seed.region]
-    region, status = seed.region, step["StepStatus"]
+    status = step["StepStatus"]
     job_status = {"Succeeded": "Completed", "Failed": "Failed", "Executing": "InProgress"}.get(status, "Stopped")
     args = dict(arguments) if isinstance(arguments, dict) else {}
     if step_type == "Processing" or step_type in ("QualityCheck", "ClarifyCheck"):

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from ..paths import data_path
 from ..errors import InvalidRequest, NotFound
 from .diff import SchemaDiff, diff_fields
 
@@ -45,11 +46,7 @@ CREATE TABLE IF NOT EXISTS schema_versions (
 
 def default_store_path() -> Path:
     """``$SM_LINEAGE_SCHEMA_STORE``, else ``$XDG_DATA_HOME/jupyter-sm-lineage/schemas.sqlite3``."""
-    configured = os.environ.get(ENV_STORE_PATH)
-    if configured:
-        return Path(configured).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "jupyter-sm-lineage" / "schemas.sqlite3"
+    return data_path(ENV_STORE_PATH, "schemas.sqlite3")
 
 
 def canonical_json(value: Any) -> str:
