@@ -14,7 +14,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .errors import AccessDenied, InvalidRequest, LineageError, NotFound, UpstreamError
+from .aws import translate
+from .errors import InvalidRequest
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def list_feature_groups(
                     )
                 )
     except (ClientError, BotoCoreError) as exc:
-        raise _error(exc, "sagemaker:ListFeatureGroups", "feature groups") from exc
+        raise translate(exc, "sagemaker", "ListFeatureGroups", "feature groups") from exc
     return summaries
 
 
@@ -129,7 +130,7 @@ def describe_feature_group(sagemaker_client: Any, name: str) -> FeatureGroup:
     try:
         raw = sagemaker_client.describe_feature_group(FeatureGroupName=name)
     except (ClientError, BotoCoreError) as exc:
-        raise _error(exc, "sagemaker:DescribeFeatureGroup", f"feature group {name!r}") from exc
+        raise translate(exc, "sagemaker", "DescribeFeatureGroup", f"feature group {name!r}") from exc
     return feature_group_from_describe(raw)
 
 
@@ -232,20 +233,3 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     return str(value) if value is not None else None
-
-
-def _error(exc: ClientError | BotoCoreError, action: str, what: str) -> LineageError:
-    if isinstance(exc, BotoCoreError):
-        return UpstreamError(f"SageMaker could not be reached for {what}: {exc}", code=type(exc).__name__)
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code", ""))
-    message = (str(error.get("Message", "")) or code)[:300]
-    if code in ("ResourceNotFound", "ResourceNotFoundException") or (
-        code == "ValidationException" and "not found" in message.lower()
-    ):
-        return NotFound(f"No {what}: {message}")
-    if code in ("AccessDeniedException", "AccessDenied"):
-        return AccessDenied(f"Access denied listing {what}: grant {action} ({message})", action=action)
-    if code == "ValidationException":
-        return InvalidRequest(f"Invalid request for {what}: {message}")
-    return UpstreamError(f"SageMaker failed for {what}: {code} {message}", code=code or None)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 
-from .server import Emulator
+from .server import REGIONS, Emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         environ = emulator.environ()
         if command:
             print(f"emulator on {emulator.endpoint_url}; running: {shlex.join(command)}", file=sys.stderr)
-            child = subprocess.Popen(command, env={**os.environ, **environ})
+            # The demo world spans two regions: catalogs and the explorer cover both unless told otherwise.
+            child = subprocess.Popen(command, env={"SM_LINEAGE_REGIONS": ",".join(REGIONS), **os.environ, **environ})
             try:
                 return child.wait()
             except KeyboardInterrupt:

@@ -13,6 +13,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..aws import translate
 from ..errors import AccessDenied, InvalidRequest, LineageError, NotFound, UpstreamError
 from .errors import UnreadableData
 
@@ -150,17 +151,11 @@ def ranged_get(s3_client: Any, bucket: str, key: str, byte_range: str, uri: str)
 
 
 def client_error(exc: ClientError, uri: str, *, action: str) -> LineageError:
-    """Map a boto3 S3 ClientError onto the core's hierarchy, naming the IAM action for a refusal."""
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code", ""))
-    message = (str(error.get("Message", "")) or code)[:300]
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if code in ("NoSuchBucket", "NoSuchKey", "NotFound", "404") or status == 404:
-        what = "Bucket" if code == "NoSuchBucket" else "Object"
-        return NotFound(f"{what} not found: {uri} ({message})")
-    if code in ("AccessDenied", "AllAccessDisabled", "403") or status == 403:
-        return AccessDenied(f"Access denied on {uri}: grant {action} ({message})", action=action)
-    return UpstreamError(f"S3 failed on {uri}: {code} {message}", code=code or None)
+    """A boto3 S3 error on ``uri`` in the core's hierarchy (one translation for the whole core)."""
+    return translate(exc, "s3", _OPERATION_OF[action], uri)
+
+
+_OPERATION_OF = {"s3:GetObject": "GetObject", "s3:ListBucket": "ListObjectsV2"}
 
 
 def _is_s3_failure(exc: OSError) -> bool:
