@@ -147,7 +147,7 @@ class Emitter:
         """None when delivered, else (HTTP status or None, message)."""
         try:
             self.client.emit(event)
-        except Exception as exc:  # noqa: BLE001 - every transport failure is spooled, none is lost
+        except Exception as exc:
             response = getattr(exc, "response", None)
             status = getattr(response, "status_code", None)
             if status is not None:
@@ -211,7 +211,7 @@ def _async_event_id(event: Any) -> str:
     run = getattr(event, "run", None)
     if run is not None and getattr(event, "eventType", None) is not None:
         return f"{run.runId}-{event.eventType.value}"
-    return hashlib.md5(Serde.to_json(event).encode("utf-8")).hexdigest()  # noqa: S324 - as the transport does
+    return hashlib.md5(Serde.to_json(event).encode("utf-8")).hexdigest()
 
 
 def sender(client: OpenLineageClient) -> Callable[[str], None]:

@@ -31,7 +31,7 @@ def pipeline_tags(service: Any, region: str, arn: str | None) -> dict[str, str]:
         return {}
     try:
         return dict(service._tags(region, arn))
-    except Exception as exc:  # noqa: BLE001 - tags are a nicety: export without them
+    except Exception as exc:
         log.warning("could not read the tags of %s: %s", arn, exc)
         return {}
 
@@ -51,7 +51,7 @@ def feature_groups(service: Any, region: str, lineage: Mapping[str, Any],
         if name not in cache:
             try:
                 cache[name] = describe_feature_group(service.clients.client("sagemaker", region), name).to_dict()
-            except Exception as exc:  # noqa: BLE001 - the dataset is still exported, without its Glue table
+            except Exception as exc:
                 log.warning("could not describe feature group %s: %s", name, exc)
                 cache[name] = {}
         if cache[name]:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-
 from typing import Any
 
-from jupyter_sm_lineage.core.times import iso, parse_time  # noqa: F401 - the exporter's modules import them from here
-
 from openlineage.client.uuid import generate_static_uuid
+
+from jupyter_sm_lineage.core.times import iso as iso
+from jupyter_sm_lineage.core.times import parse_time as parse_time
 
 #: What Marquez accepts as a namespace name.
 NAMESPACE_PATTERN = re.compile(r"^[a-zA-Z:;=/0-9_\-.@+]{1,1024}$")

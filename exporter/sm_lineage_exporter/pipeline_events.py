@@ -29,8 +29,16 @@ from openlineage.client.facet_v2 import (
 from . import __version__
 from .datasets import dataset_facets
 from .facets import SageMakerPipelineRunFacet, SageMakerStepRunFacet
-from .naming import DatasetName, account_of, dataset_for_uri, execution_run_id, iso, job_namespace, parse_time, \
-    step_run_id
+from .naming import (
+    DatasetName,
+    account_of,
+    dataset_for_uri,
+    execution_run_id,
+    iso,
+    job_namespace,
+    parse_time,
+    step_run_id,
+)
 
 #: Producer URI of the events (pin another one with ``producer=`` in tests).
 PRODUCER = f"https://github.com/jupyter-sm-lineage/jupyter-sm-lineage/tree/v{__version__}/exporter"

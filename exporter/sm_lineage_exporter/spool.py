@@ -133,7 +133,7 @@ class Spool:
                 for end, line in _unacked(segment):
                     try:
                         send(line)
-                    except Exception as exc:  # noqa: BLE001 - reported, the event stays spooled
+                    except Exception as exc:
                         status = getattr(getattr(exc, "response", None), "status_code", None)
                         if drop_rejected and status is not None and 400 <= int(status) < 500:
                             self._reject(line, exc)

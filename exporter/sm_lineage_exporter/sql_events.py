@@ -64,7 +64,7 @@ def events_for_sql(
         raise SqlExportError("; ".join(str(e.get("message")) for e in lineage["errors"]))
     producer = producer or PRODUCER
     when = iso(event_time or datetime.now(timezone.utc))
-    name = job_name or "sql_" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - a name
+    name = job_name or "sql_" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:12]
     tables_ns = dataset_namespace or f"{(lineage.get('dialect') or dialect or 'sql').lower()}://default"
     if not NAMESPACE_PATTERN.match(tables_ns) or not NAMESPACE_PATTERN.match(job_namespace):
         raise SqlExportError(f"namespace {tables_ns!r} or {job_namespace!r} is not a valid OpenLineage namespace")

@@ -310,8 +310,10 @@ class _Builder:
                     continue
                 add(Edge(source, name, "property", property=path))
         for parent, child, branch in self.children:
-            via = "forEachBody" if branch == "body" else "condition"
-            add(Edge(parent, child, via, branch=None if via == "forEachBody" else branch))
+            if branch == "body":
+                add(Edge(parent, child, "forEachBody"))
+            else:
+                add(Edge(parent, child, "condition", branch=branch))
         return edges
 
     def _check_cycles(self, edges: list[Edge]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -97,7 +97,7 @@ def execution_graph(
     definition: str | Mapping[str, Any],
     execution: Mapping[str, Any],
     parameters: Iterable[Mapping[str, Any]],
-    steps: list[Mapping[str, Any]],
+    steps: Sequence[Mapping[str, Any]],
     pipeline_name: str,
     region: str,
 ) -> Graph:

@@ -7,6 +7,7 @@ may not make is reported per field with the IAM action to grant; nothing here ra
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from typing import Any
@@ -15,6 +16,7 @@ import botocore.exceptions
 
 from .aws import AwsClients, is_missing_configuration, translate
 from .errors import LineageError
+
 
 def bucket_of(uri: str) -> str | None:
     if not uri.startswith(("s3://", "s3a://", "s3n://")):
@@ -39,7 +41,7 @@ def bucket_calls(clients: AwsClients, region: str, bucket: str) -> dict[str, Cal
         "publicAccessBlock": lambda: s3.get_public_access_block(Bucket=bucket),
         "tags": lambda: s3.get_bucket_tagging(Bucket=bucket),
     }
-    return {name: (lambda call=call: _outcome(call)) for name, call in calls.items()}
+    return {name: functools.partial(_outcome, call) for name, call in calls.items()}
 
 
 def bucket_metadata(clients: AwsClients, region: str, bucket: str, executor: Executor | None = None) -> dict[str, Any]:

@@ -24,23 +24,37 @@ from typing import Any, TypeVar
 from .. import _version
 from .aws import AwsClients, allowed_regions_from_env, default_region
 from .catalog import (
-    cross_pipeline_edges, flat_catalog, in_domain, latest_execution_entry, match_domain, overview, pipeline_entry,
+    cross_pipeline_edges,
+    flat_catalog,
+    in_domain,
+    latest_execution_entry,
+    match_domain,
+    overview,
+    pipeline_entry,
     tag_dict,
 )
 from .catalog import iso as _iso
 from .definition import parse_definition
 from .errors import InvalidRequest, LineageError, NotFound
 from .execution import (
-    FINISHED, execution_graph, flatten_metrics, job_arn, job_ports, parse_report, report_locations, summary,
-    unresolved, with_run_details,
+    FINISHED,
+    execution_graph,
+    flatten_metrics,
+    job_arn,
+    job_ports,
+    parse_report,
+    report_locations,
+    summary,
+    unresolved,
+    with_run_details,
 )
 from .featurestore import describe_feature_group, list_feature_groups, writers_of
 from .model import Graph
+from .s3meta import bucket_calls, bucket_of, describe_bucket
 from .schema import SchemaStore, sample_artifacts, sample_schema
 from .schema.store import parse_policy
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
-from .s3meta import bucket_calls, bucket_of, describe_bucket
 from .views import check_view, graph_view
 
 log = logging.getLogger(__name__)
@@ -152,7 +166,7 @@ class LineageService:
         self._jobs.shutdown(wait=False, cancel_futures=True)
 
     # --- plumbing -------------------------------------------------------------------------------
-    def _cached(self, key: Any, compute: Callable[[], T], ttl: float | None | Callable[[T], float | None]) -> T:
+    def _cached(self, key: Any, compute: Callable[[], T], ttl: float | Callable[[T], float | None] | None) -> T:
         if self.caching:
             hit, value = self.cache.get(key)
             if hit:
@@ -291,7 +305,7 @@ class LineageService:
         if self.caching:
             hit, value = self.cache.get(key)
             if hit:
-                return lambda: value  # type: ignore[no-any-return]
+                return lambda: value
         futures = {name: self._submit(call) for name, call in bucket_calls(self.clients, region, bucket).items()}
 
         def collect() -> dict[str, Any]:
@@ -470,13 +484,13 @@ class LineageService:
         return graph, payload
 
     def _enrich(self, region: str, graph: Graph, steps: list[dict[str, Any]], finished: bool) -> Graph:
-        by_name = {}
+        by_name: dict[str, dict[str, Any]] = {}
         for step in steps:
             by_name.setdefault(str(step.get("StepName")), step)
         pending: dict[str, dict[str, Future[Any]]] = {}
         for node in graph.nodes:
-            step = by_name.get(node.id)
-            found = job_arn(step) if step else None
+            ran = by_name.get(node.id)
+            found = job_arn(ran) if ran else None
             if found is None:
                 continue
             kind, arn = found
@@ -520,9 +534,9 @@ class LineageService:
                         "approvalStatus": package.get("ModelApprovalStatus"),
                         "status": package.get("ModelPackageStatus"),
                     }
-        for step, name, uri, future in reports:
+        for step_name, name, uri, future in reports:
             report = _result(future)
-            extra = details.setdefault(step, {})
+            extra = details.setdefault(step_name, {})
             if isinstance(report, LineageError):
                 extra["warnings"] = [*extra.get("warnings", []), f"report {name}: {report.message}"]
                 continue

@@ -12,15 +12,15 @@ from .schema_url import schema_url
 class SageMakerPipelineRunFacet(RunFacet):
     """A pipeline execution: its ARNs, status, display name, parameters and step counts."""
 
-    pipelineArn: str | None  # noqa: N815
-    pipelineExecutionArn: str  # noqa: N815
+    pipelineArn: str | None
+    pipelineExecutionArn: str
     status: str | None
     region: str
-    displayName: str | None = attr.field(default=None)  # noqa: N815
-    failureReason: str | None = attr.field(default=None)  # noqa: N815
-    elapsedSec: float | None = attr.field(default=None)  # noqa: N815
+    displayName: str | None = attr.field(default=None)
+    failureReason: str | None = attr.field(default=None)
+    elapsedSec: float | None = attr.field(default=None)
     parameters: dict[str, str] | None = attr.field(default=None)
-    stepStatus: dict[str, int] | None = attr.field(default=None)  # noqa: N815
+    stepStatus: dict[str, int] | None = attr.field(default=None)
 
     @staticmethod
     def _get_schema() -> str:

@@ -16,11 +16,11 @@ class SageMakerS3BucketDatasetFacet(DatasetFacet):
     region: str | None = attr.field(default=None)
     #: ``AES256``, ``aws:kms``, ``aws:kms:dsse``; None when no default encryption is configured.
     encryption: str | None = attr.field(default=None)
-    kmsKeyId: str | None = attr.field(default=None)  # noqa: N815
-    bucketKeyEnabled: bool | None = attr.field(default=None)  # noqa: N815
+    kmsKeyId: str | None = attr.field(default=None)
+    bucketKeyEnabled: bool | None = attr.field(default=None)
     versioning: str | None = attr.field(default=None)
-    publicAccessBlocked: bool | None = attr.field(default=None)  # noqa: N815
-    publicAccessBlock: dict[str, bool] | None = attr.field(default=None)  # noqa: N815
+    publicAccessBlocked: bool | None = attr.field(default=None)
+    publicAccessBlock: dict[str, bool] | None = attr.field(default=None)
 
     @staticmethod
     def _get_schema() -> str:

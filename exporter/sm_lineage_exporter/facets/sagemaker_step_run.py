@@ -14,30 +14,30 @@ from .schema_url import schema_url
 class SageMakerStepRunFacet(RunFacet):
     """A step execution: its type, job, cache hit, attempts, resources, metrics and model package."""
 
-    stepName: str  # noqa: N815
-    stepType: str  # noqa: N815
+    stepName: str
+    stepType: str
     status: str
-    pipelineExecutionArn: str | None = attr.field(default=None)  # noqa: N815
-    jobArn: str | None = attr.field(default=None)  # noqa: N815
-    jobName: str | None = attr.field(default=None)  # noqa: N815
-    jobType: str | None = attr.field(default=None)  # noqa: N815
-    consoleUrl: str | None = attr.field(default=None)  # noqa: N815
-    cacheHit: bool | None = attr.field(default=None)  # noqa: N815
-    cacheSourceExecutionArn: str | None = attr.field(default=None)  # noqa: N815
+    pipelineExecutionArn: str | None = attr.field(default=None)
+    jobArn: str | None = attr.field(default=None)
+    jobName: str | None = attr.field(default=None)
+    jobType: str | None = attr.field(default=None)
+    consoleUrl: str | None = attr.field(default=None)
+    cacheHit: bool | None = attr.field(default=None)
+    cacheSourceExecutionArn: str | None = attr.field(default=None)
     attempts: int | None = attr.field(default=None)
-    instanceType: str | None = attr.field(default=None)  # noqa: N815
-    instanceCount: int | None = attr.field(default=None)  # noqa: N815
-    volumeSizeInGB: int | None = attr.field(default=None)  # noqa: N815
+    instanceType: str | None = attr.field(default=None)
+    instanceCount: int | None = attr.field(default=None)
+    volumeSizeInGB: int | None = attr.field(default=None)
     image: str | None = attr.field(default=None)
-    elapsedSec: float | None = attr.field(default=None)  # noqa: N815
+    elapsedSec: float | None = attr.field(default=None)
     metrics: dict[str, float] | None = attr.field(default=None)
-    conditionOutcome: str | None = attr.field(default=None)  # noqa: N815
+    conditionOutcome: str | None = attr.field(default=None)
     #: The Condition step (and its branch, ``if``/``else``) this step is nested in.
-    conditionStep: str | None = attr.field(default=None)  # noqa: N815
+    conditionStep: str | None = attr.field(default=None)
     branch: str | None = attr.field(default=None)
-    modelPackage: dict[str, Any] | None = attr.field(default=None)  # noqa: N815
+    modelPackage: dict[str, Any] | None = attr.field(default=None)
     #: Code the step ran (processing scripts uploaded by the SDK): lineage of code, not of data.
-    codeUris: list[str] | None = attr.field(default=None)  # noqa: N815
+    codeUris: list[str] | None = attr.field(default=None)
 
     @staticmethod
     def _get_schema() -> str:

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from ..paths import data_path
 from ..errors import InvalidRequest, NotFound
+from ..paths import data_path
 from .diff import SchemaDiff, diff_fields
 
 log = logging.getLogger(__name__)
