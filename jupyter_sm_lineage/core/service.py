@@ -457,17 +457,33 @@ class LineageService:
         }
         payload: dict[str, Any] = {"region": region, "pipeline": {k: v for k, v in info.items() if v is not None}}
         if execution is None:
-            graph = parse_definition(description.get("PipelineDefinition") or "{}")
-            graph = self._with_buckets(region, graph, [])
+            graph = self._cached(
+                ("definition_graph", region, pipeline, info["lastModifiedTime"]),
+                lambda: self._with_buckets(region, parse_definition(description.get("PipelineDefinition") or "{}")),
+                min(self.settings.catalog_ttl, self.settings.bucket_ttl),
+            )
             payload["summary"] = summary(graph, None) if not with_execution else {
                 **summary(graph, None), "note": "the pipeline has no executions"}
             return graph, payload
-        # Round trip 2: everything about the execution, together.
         arn = str(execution["PipelineExecutionArn"])
+        # A finished execution's enriched graph is reused for as long as its mutable parts (bucket metadata,
+        # the model package's approval) may be: a warm request costs one call and no parsing.
+        key = ("execution_graph", region, arn)
+        finished = execution.get("PipelineExecutionStatus") in FINISHED
+        graph, payload["summary"], payload["execution"] = self._cached(
+            key, lambda: self._execution_lineage(region, pipeline, arn, execution, bool(execution_arn)),
+            lambda result: min(self.settings.catalog_ttl, self.settings.bucket_ttl)
+            if result[2]["status"] in FINISHED and finished else 0,
+        )
+        return graph, payload
+
+    def _execution_lineage(self, region: str, pipeline: str, arn: str, execution: dict[str, Any],
+                           described: bool) -> tuple[Graph, dict[str, Any], dict[str, Any]]:
+        # Round trip 2: everything about the execution, together.
         finished = execution.get("PipelineExecutionStatus") in FINISHED
         definition = self._submit(self._definition_for, region, arn)
         parameters = self._submit(self._parameters, region, arn)
-        described_execution = self._submit(self._describe_execution, region, arn) if not execution_arn else None
+        described_execution = None if described else self._submit(self._describe_execution, region, arn)
         steps = self._steps(region, arn, finished)
         if described_execution is not None:
             execution = described_execution.result()
@@ -475,13 +491,12 @@ class LineageService:
         graph = execution_graph(definition.result(), execution, parameters.result(), steps, pipeline, region)
         # Round trip 3: job describes, reports, model packages and bucket metadata, together.
         graph = self._enrich(region, graph, steps, finished)
-        payload["summary"] = summary(graph, execution)
-        payload["execution"] = {
+        info = {
             "arn": arn,
             "status": execution.get("PipelineExecutionStatus"),
             "parameters": [{"name": p.get("Name"), "value": p.get("Value")} for p in parameters.result()],
         }
-        return graph, payload
+        return graph, summary(graph, execution), info
 
     def _enrich(self, region: str, graph: Graph, steps: list[dict[str, Any]], finished: bool) -> Graph:
         by_name: dict[str, dict[str, Any]] = {}
@@ -551,7 +566,7 @@ class LineageService:
                           for b in [bucket_of(a.uri)] if b})
         return {bucket: self._bucket_futures(region, bucket) for bucket in buckets}
 
-    def _with_buckets(self, region: str, graph: Graph, _: list[Any]) -> Graph:
+    def _with_buckets(self, region: str, graph: Graph) -> Graph:
         return self._attach_buckets(graph, self._bucket_collectors(region, graph))
 
     @staticmethod
