@@ -6,7 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 # JupyterLab refuses to run as root without this flag (containers, CI machines).
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: demo test install bench lint clean
+SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: demo test install browser bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +22,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sm-lineage-emulator -- $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=127.0.0.1 $(ROOT_FLAG)
 
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
 ## Set everything up and run every test.
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest
 
 ## The measured claims: each prints ratios against a baseline measured in the same run.

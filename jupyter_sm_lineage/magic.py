@@ -1,0 +1,373 @@
+"""``%lineage`` and ``%%lineage_sql``: the notebook's front door to the explorer, viewers, service and exporter.
+
+%load_ext jupyter_sm_lineage
+%lineage                                   # the explorer
+g = %lineage mlops-pipeline --view both    # the DAG; g["graph"] is the lineage graph
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import HTML, display
+from traitlets import Unicode
+
+from .core.errors import LineageError
+
+COMMANDS = ("catalog", "schema", "versions", "diff", "featuregroups", "export", "connect")
+VIEWS = ("pipeline", "data", "both")
+
+
+class _Failure(Exception):
+    """A LineageError the magic reports as a sentence (displayed, not raised)."""
+
+
+@magics_class
+class LineageMagics(Magics):
+    """The ``%lineage`` line magic and the ``%%lineage_sql`` cell magic."""
+
+    region = Unicode("", config=True, help="Default region (else the service's default region).")
+
+    def __init__(self, shell: Any = None, client: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        from .widgets.client import default_client
+
+        return self._client or default_client()
+
+    def _region(self, given: str | None) -> str:
+        if given:
+            return given
+        if self.region:
+            return self.region
+        regions = self.client.regions()
+        if not regions:
+            raise UsageError("no region: pass --region, or set AWS_DEFAULT_REGION / SM_LINEAGE_REGIONS")
+        return str(regions[0])
+
+    @magic_arguments()
+    @argument(
+        "target",
+        nargs="?",
+        default=None,
+        help="a pipeline name, or one of: catalog, schema URI, versions URI, diff URI FROM TO, "
+        "featuregroups [NAME], export PIPELINE, connect URL. Nothing: the explorer.",
+    )
+    @argument("args", nargs="*", help="the command's arguments (an s3:// URI, a name, versions)")
+    @argument("--region", "-r", default=None, help="the AWS region (default: the service's default region)")
+    @argument("--regions", default=None, help="catalog: comma-separated regions")
+    @argument("--domain", "-d", default=None, help="catalog: only the pipelines of this Studio domain (name or id)")
+    @argument("--view", "-v", default="both", choices=VIEWS, help="pipeline: steps only, datasets only, or both")
+    @argument("--execution", "-e", default=None, help="pipeline/export: an execution ARN instead of the latest")
+    @argument("--schemas", action="store_true", help="pipeline: sample every dataset's schema onto the graph")
+    @argument("--explore", action="store_true", help="pipeline: open the explorer on this pipeline")
+    @argument("--no-widget", action="store_true", help="show static HTML instead of the interactive viewer")
+    @argument("--save", action="store_true", help="schema: record the sampled schema as a new version")
+    @argument("--policy", default=None, help="schema --save: a JSON object stored with the version")
+    @argument("--executions", default="latest", help="export: latest | all | since-last | since=ISO-TIME")
+    @argument(
+        "--url", default=None, help="export: the OpenLineage endpoint (default: OPENLINEAGE_URL / openlineage.yml)"
+    )
+    @argument(
+        "--transport",
+        default=None,
+        choices=("console", "file", "http", "async_http"),
+        help="export: the openlineage-python transport",
+    )
+    @argument("--file", default=None, help="export --transport file: the JSON Lines file to append to")
+    @argument("--spool", default=None, help="export: where undelivered events wait (default: the exporter's spool)")
+    @argument("--dry-run", action="store_true", help="export: build the events, send nothing")
+    @argument("--token", default=None, help="connect: the Jupyter server's token")
+    @line_magic
+    def lineage(self, line: str = "") -> Any:
+        """Data lineage of SageMaker Pipelines.
+
+        Commands::
+
+            %lineage                                        the explorer (regions, domains, pipelines, tabs)
+            %lineage PIPELINE [--region R] [--view pipeline|data|both] [--execution ARN] [--schemas]
+            %lineage PIPELINE --explore                     the explorer, on that pipeline
+            %lineage catalog [--regions a,b] [--domain D]
+            %lineage schema s3://BUCKET/PREFIX [--save] [--policy JSON]
+            %lineage versions s3://BUCKET/PREFIX
+            %lineage diff s3://BUCKET/PREFIX FROM TO
+            %lineage featuregroups [NAME]
+            %lineage export PIPELINE [--executions latest|all|since-last]
+                             [--url U | --transport file --file F] [--dry-run]
+            %lineage connect URL [--token T]                read through a Jupyter server's routes
+
+        Every command returns the answer as an object (a dict of the JSON contract with a static
+        ``_repr_html_``), e.g. ``g = %lineage mlops-pipeline`` then ``g["graph"]["nodes"]``.
+        """
+        args = parse_argstring(self.lineage, line)
+        try:
+            return self._dispatch(args)
+        except LineageError as exc:
+            display(_error(exc.message))
+            return None
+
+    def _dispatch(self, args: Any) -> Any:
+        from .widgets import html as results
+
+        target, rest = args.target, list(args.args)
+        if target is None:
+            from .widgets.explorer import Explorer
+
+            return Explorer(self.client, region=args.region or self.region or None)
+        if target == "catalog":
+            _no_more(target, rest, 0)
+            regions = args.regions or args.region or None
+            if args.domain:
+                answer = self.client.pipelines(regions, domain_name=args.domain, include_latest_exec=True)
+                if not any(r.get("pipelines") for r in answer.get("regions") or []):
+                    answer = self.client.pipelines(regions, domain_id=args.domain, include_latest_exec=True)
+                return results.CatalogResult(answer)
+            return results.CatalogResult(self.client.catalog(regions))
+        if target in ("schema", "versions", "diff"):
+            return self._schema_command(target, rest, args)
+        if target == "featuregroups":
+            _no_more(target, rest, 1)
+            region = self._region(args.region)
+            if rest:
+                return results.FeatureGroupResult(self.client.feature_group(region, rest[0]))
+            return results.FeatureGroupsResult(self.client.feature_groups(region))
+        if target == "export":
+            if len(rest) != 1:
+                raise UsageError(
+                    "usage: %lineage export PIPELINE [--region R] [--executions latest|all|since-last] "
+                    "[--url URL | --transport file --file PATH] [--dry-run]"
+                )
+            return self._export(rest[0], args)
+        if target == "connect":
+            from .widgets.client import connect
+
+            if len(rest) > 1:
+                raise UsageError("usage: %lineage connect [URL] [--token TOKEN] (no URL: back to the in-kernel client)")
+            self._client = connect(rest[0] if rest else None, args.token)
+            return self._client
+        if target.startswith("s3://"):
+            raise UsageError(f"{target} is a dataset: use %lineage schema {target} (or versions)")
+        _no_more("a pipeline", rest, 0)
+        region = self._region(args.region)
+        if args.explore:
+            from .widgets.explorer import Explorer
+
+            return Explorer(self.client, region=region, pipeline=target)
+        lineage = results.LineageResult(
+            self.client.lineage(
+                region,
+                target,
+                view=args.view,
+                include_latest_exec=True,
+                execution_arn=args.execution,
+                include_schemas=args.schemas,
+            )
+        )
+        if args.no_widget:
+            display(HTML(lineage._repr_html_()))
+        return lineage
+
+    def _schema_command(self, command: str, rest: list[str], args: Any) -> Any:
+        from .widgets import html as results
+
+        if not rest or not rest[0].startswith("s3://"):
+            raise UsageError(
+                f"usage: %lineage {command} s3://BUCKET/PREFIX" + (" FROM TO" if command == "diff" else "")
+            )
+        uri = rest[0]
+        region = self._region(args.region)
+        if command == "schema":
+            _no_more(command, rest, 1)
+            policy = _unquote(args.policy)
+            if policy is not None:
+                try:
+                    policy = json.loads(policy)
+                except ValueError as exc:
+                    raise UsageError(f'--policy must be a JSON object, e.g. \'{{"owner": "ml"}}\' ({exc})') from None
+            if policy is not None and not args.save:
+                raise UsageError("--policy is stored with a saved version: add --save")
+            return results.SchemaResult(self.client.schema_of(uri, region, save=args.save, policy=policy))
+        if command == "versions":
+            _no_more(command, rest, 1)
+            return results.VersionsResult(self.client.versions_of(uri, region))
+        if len(rest) != 3:
+            raise UsageError("usage: %lineage diff s3://BUCKET/PREFIX FROM TO (two version numbers)")
+        try:
+            old, new = int(rest[1]), int(rest[2])
+        except ValueError:
+            raise UsageError(f"versions must be numbers, not {rest[1]!r} and {rest[2]!r}") from None
+        return results.DiffResult(self.client.diff_of(uri, region, old, new))
+
+    def _export(self, pipeline: str, args: Any) -> Any:
+        from .widgets.html import ExportResult
+
+        region = self._region(args.region)
+        try:
+            from sm_lineage_exporter import Emitter, Spool, export_pipeline, make_client
+        except ImportError as exc:
+            raise LineageError(f"the OpenLineage exporter is not installed ({exc})") from None
+        from .widgets.client import InKernelClient
+
+        if args.execution and args.executions != "latest":
+            raise UsageError("give --execution ARN or --executions, not both")
+        service = self.client.service if isinstance(self.client, InKernelClient) else None
+        emitter = None
+        if not args.dry_run:
+            try:
+                client = make_client(transport=args.transport, url=args.url, file=args.file)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            emitter = Emitter(client, spool=Spool(args.spool) if args.spool else Spool())
+        bar = _progress_bar(f"export {pipeline}")
+        try:
+            if args.execution:
+                result = _export_one(service, region, pipeline, args.execution, emitter, bar)
+            else:
+                try:
+                    result = export_pipeline(
+                        region,
+                        pipeline,
+                        args.executions,
+                        service=service,
+                        emitter=emitter,
+                        dry_run=args.dry_run,
+                        progress=bar.update,
+                        on_total=bar.grow,
+                    )
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from None
+        finally:
+            bar.close()
+        delivery = result.delivery
+        summary: dict[str, Any] = {
+            "pipeline": pipeline,
+            "region": region,
+            "executions": len(result.executions),
+            "events": len(result.events) if args.dry_run else delivery.sent + delivery.spooled,
+            "delivered": delivery.sent,
+            "spooled": delivery.spooled,
+            "rejected": len(delivery.rejected),
+            "errors": list(result.errors) + list(delivery.errors),
+            "running": list(result.running),
+            "destination": "dry run (nothing sent)" if args.dry_run else _destination(args),
+        }
+        answer = ExportResult(summary)
+        answer.result = result  # the exporter's own object (events, delivery) for scripts
+        return answer
+
+    @magic_arguments()
+    @argument("--dialect", "-d", default=None, help="sqlglot dialect: spark, hive, athena (trino), redshift, ...")
+    @cell_magic
+    def lineage_sql(self, line: str, cell: str) -> Any:
+        """Tables and column lineage of the SQL in the cell (one statement or a script)."""
+        from .widgets.html import SqlLineageResult
+
+        args = parse_argstring(self.lineage_sql, line)
+        if not cell.strip():
+            raise UsageError("%%lineage_sql needs SQL in the cell")
+        try:
+            return SqlLineageResult(self.client.sql_lineage(cell, dialect=args.dialect))
+        except LineageError as exc:
+            display(_error(exc.message))
+            return None
+
+
+class _Bar:
+    """A tqdm bar whose total grows as the exporter learns it (executions, then events)."""
+
+    def __init__(self, description: str) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=0, desc=description, unit="event", leave=True)
+
+    def grow(self, count: int) -> None:
+        self._bar.total = (self._bar.total or 0) + count
+        self._bar.refresh()
+
+    def update(self, count: int) -> None:
+        self._bar.update(count)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar(description: str) -> _Bar:
+    return _Bar(description)
+
+
+def _export_one(service: Any, region: str, pipeline: str, execution_arn: str, emitter: Any, bar: _Bar) -> Any:
+    """Export one named execution (the exporter's own selection knows latest/all/since)."""
+    from sm_lineage_exporter import ExportResult as Exported
+    from sm_lineage_exporter import events_for_lineage
+
+    own = service is None
+    if own:
+        from .core.service import LineageService
+
+        service = LineageService()
+    try:
+        bar.grow(1)
+        lineage = service.lineage(region, pipeline, execution_arn=execution_arn, include_schemas=True)
+        bar.update(1)
+        events = events_for_lineage(lineage)
+        bar.grow(len(events))
+        result = Exported(executions=[execution_arn])
+        if emitter is None:
+            result.events = list(events)
+            bar.update(len(events))
+        else:
+            result.delivery = emitter.emit(events, bar.update)
+        return result
+    finally:
+        if own:
+            service.close()
+
+
+def _destination(args: Any) -> str:
+    import os
+
+    if args.transport == "file":
+        return f"file {args.file or 'openlineage-events.jsonl'}"
+    url = args.url or os.environ.get("OPENLINEAGE_URL")
+    if url:
+        return url
+    return args.transport or "openlineage-python's configuration (OPENLINEAGE_URL / openlineage.yml)"
+
+
+def _unquote(value: str | None) -> str | None:
+    """IPython splits magic arguments without removing quotes: ``'{"a": 1}'`` -> ``{"a": 1}``."""
+    if value and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _no_more(command: str, rest: list[str], allowed: int) -> None:
+    if len(rest) > allowed:
+        extra = " ".join(shlex.quote(r) for r in rest[allowed:])
+        raise UsageError(f"unexpected argument(s) for {command}: {extra} (see %lineage?)")
+
+
+def _error(message: str) -> Any:
+    from .widgets.html import error_html
+
+    class _ErrorDisplay:
+        def _repr_html_(self) -> str:
+            return error_html(message)
+
+        def __repr__(self) -> str:
+            return f"lineage: {message}"
+
+    return _ErrorDisplay()
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_sm_lineage``: register ``%lineage`` and ``%%lineage_sql``."""
+    ipython.register_magics(LineageMagics)

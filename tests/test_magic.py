@@ -1,0 +1,151 @@
+"""``%lineage`` and ``%%lineage_sql`` in a real InteractiveShell on the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+from jupyter_sm_lineage.magic import LineageMagics, load_ipython_extension
+from jupyter_sm_lineage.widgets import (
+    CatalogResult,
+    DagViewer,
+    Explorer,
+    FeatureGroupResult,
+    FeatureGroupsResult,
+    InKernelClient,
+    LineageResult,
+    SchemaResult,
+    SqlLineageResult,
+    VersionsResult,
+)
+
+REGION = "ap-northeast-2"
+VALIDATION = "s3://sm-lineage-demo-curated-123456789012/churn/validation/"
+
+
+@pytest.fixture
+def shell(emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("SM_LINEAGE_SCHEMA_STORE", str(tmp_path / "schemas.sqlite3"))
+    monkeypatch.setenv("SM_LINEAGE_SPOOL_DIR", str(tmp_path / "spool"))
+    from jupyter_sm_lineage.core.service import LineageService, Settings
+
+    svc = LineageService(Settings.from_env(default_regions=(REGION,), max_workers=8))
+    ip = InteractiveShell.instance()
+    load_ipython_extension(ip)
+    magics = LineageMagics(shell=ip, client=InKernelClient(svc))
+    ip.register_magics(magics)  # the same magics, reading through this test's service
+    yield ip
+    svc.close()
+
+
+def line(ip: Any, text: str) -> Any:
+    return ip.run_line_magic("lineage", text)
+
+
+def test_load_ext_registers_both_magics(shell: Any) -> None:
+    assert "lineage" in shell.magics_manager.magics["line"]
+    assert "lineage_sql" in shell.magics_manager.magics["cell"]
+    doc = shell.magics_manager.magics["line"]["lineage"].__doc__
+    assert "%lineage schema s3://" in doc and "--view {pipeline,data,both}" in doc  # %lineage? help
+
+
+def test_no_argument_opens_the_explorer(shell: Any) -> None:
+    explorer = line(shell, "")
+    assert isinstance(explorer, Explorer) and explorer.region.value == REGION
+    on_pipeline = line(shell, "mlops-pipeline --explore")
+    assert on_pipeline.pipeline.value == "mlops-pipeline" and on_pipeline.dag.node_count == 8
+
+
+def test_pipeline_returns_the_graph_and_displays_the_dag(shell: Any) -> None:
+    result = line(shell, "mlops-pipeline --view pipeline")
+    assert isinstance(result, LineageResult)
+    assert result["view"] == "pipeline" and result.summary["overallStatus"] == "Succeeded"
+    assert result.step("Train")["run"]["attempts"] == 2
+    json.dumps(result)  # plain JSON underneath
+    viewer = result.widget()
+    assert isinstance(viewer, DagViewer) and viewer.node_count == len(result.graph["nodes"])
+    both = line(shell, "mlops-pipeline -r ap-northeast-2 --view both")
+    assert VALIDATION in {a["uri"] for a in both.graph["artifacts"]}
+    arn = both["summary"]["executionArn"]
+    older = line(shell, f"mlops-pipeline --execution {arn}")
+    assert older["execution"]["arn"] == arn
+
+
+def test_catalog_schema_versions_featuregroups(shell: Any) -> None:
+    catalog = line(shell, "catalog")
+    assert isinstance(catalog, CatalogResult) and "mlops-pipeline" in catalog.names
+    in_domain = line(shell, "catalog --domain studio-b")
+    assert set(in_domain.names) == {"nightly-etl-pipeline"}
+
+    schema = line(shell, f'schema {VALIDATION} --save --policy \'{{"owner": "ml"}}\'')
+    assert isinstance(schema, SchemaResult) and schema["saved"]["version"] == 1
+    assert schema.fields["customer_id"] == "int64"
+    versions = line(shell, f"versions {VALIDATION}")
+    assert isinstance(versions, VersionsResult) and versions["versions"][0]["policy"] == {"owner": "ml"}
+    assert "customer_id" in schema._repr_html_()
+    assert "Schema versions" in versions._repr_html_()
+
+    groups = line(shell, "featuregroups")
+    assert isinstance(groups, FeatureGroupsResult) and {"customers", "transactions"} <= set(groups.names)
+    group = line(shell, "featuregroups customers")
+    assert isinstance(group, FeatureGroupResult) and group["recordIdentifier"] == "customer_id"
+
+
+def test_sql_cell_magic(shell: Any) -> None:
+    result = shell.run_cell_magic(
+        "lineage_sql",
+        "--dialect spark",
+        "INSERT INTO mart.churn SELECT c.id, sum(o.amount) AS total\n"
+        "FROM raw.customers c JOIN raw.orders o ON o.cid = c.id GROUP BY c.id",
+    )
+    assert isinstance(result, SqlLineageResult)
+    assert result["sources"] == ["raw.customers", "raw.orders"] and result["targets"] == ["mart.churn"]
+    assert any(c["target"] == "mart.churn.total" and c["subtype"] == "AGGREGATION" for c in result["columns"])
+    assert "mart.churn.total" in result._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mlops-pipeline --view sideways", "invalid choice: 'sideways'"),
+        ("schema", "usage: %lineage schema s3://"),
+        ("schema /not/s3", "usage: %lineage schema s3://"),
+        (f"schema {VALIDATION} --policy '{{\"a\": 1}}'", "add --save"),
+        (f"schema {VALIDATION} --save --policy not-json", "--policy must be a JSON object"),
+        ("diff s3://b/p 1 two", "versions must be numbers"),
+        ("mlops-pipeline extra words", "unexpected argument(s) for a pipeline: extra words"),
+        (VALIDATION, "use %lineage schema"),
+        ("export", "usage: %lineage export PIPELINE"),
+        ("--bogus", "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(shell: Any, text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=None) as caught:
+        line(shell, text)
+    assert message in str(caught.value)
+
+
+def test_service_errors_are_shown_as_a_sentence(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert line(shell, "no-such-pipeline") is None
+    out = capsys.readouterr().out
+    assert "no-such-pipeline" in out and "Traceback" not in out
+    assert line(shell, "featuregroups customers --region mars-north-1") is None
+    assert "mars-north-1" in capsys.readouterr().out
+
+
+def test_export_dry_run_and_file_transport(shell: Any, tmp_path: Path) -> None:
+    pytest.importorskip("sm_lineage_exporter")
+    dry = line(shell, "export mlops-pipeline --dry-run")
+    assert dry["executions"] == 1 and dry["events"] > 0 and dry["delivered"] == 0
+    assert len(dry.result.events) == dry["events"]
+    target = tmp_path / "events.jsonl"
+    sent = line(shell, f"export mlops-pipeline --transport file --file {target}")
+    assert sent["delivered"] == dry["events"] and sent["spooled"] == 0
+    lines = target.read_text().splitlines()
+    assert len(lines) == dry["events"] and json.loads(lines[0])["eventType"] == "START"
