@@ -20,7 +20,8 @@ install: $(STAMP)
 
 ## Start the local AWS emulator with the demo world and open JupyterLab on notebooks/ pointed at it.
 demo: $(STAMP)
-	$(BIN)/sm-lineage-emulator -- $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=127.0.0.1 $(ROOT_FLAG)
+	$(BIN)/sm-lineage-emulator -- $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=127.0.0.1 \
+	  --LabApp.default_url=/lab/tree/02_quickstart_explorer.ipynb $(ROOT_FLAG)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
 browser:
