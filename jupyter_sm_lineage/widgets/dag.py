@@ -36,8 +36,8 @@ DAGRE_LIMIT = 250
 DAGRE = {
     "name": "dagre",
     "rankDir": "TB",
-    "nodeSep": 24,
-    "rankSep": 56,
+    "nodeSep": 16,
+    "rankSep": 40,
     "edgeSep": 8,
     "fit": True,
     "padding": 24,

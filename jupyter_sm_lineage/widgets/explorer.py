@@ -140,14 +140,14 @@ class Explorer(widgets.VBox):
         self.tabs = widgets.Tab(
             children=[self.pipeline_tab, self.data_tab, self.both_tab, self.feature_tab],
             titles=TABS,
-            layout=widgets.Layout(flex="1 1 auto", min_width="420px"),
+            layout=widgets.Layout(flex="1 1 auto", min_width="460px"),
         )
         self.tabs.add_class("sml-tabs")
 
         self.detail = widgets.VBox(
             [widgets.HTML(note_html("Click a step or a dataset to see its details."))],
             layout=widgets.Layout(
-                width="380px", flex="0 0 380px", overflow="auto", max_height="640px", padding="0 4px"
+                width="340px", flex="0 0 340px", overflow="auto", max_height="640px", padding="0 4px"
             ),
         )
         self.detail.add_class("sml-detail")
