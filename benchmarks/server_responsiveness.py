@@ -3,8 +3,9 @@
 Run: ``.venv/bin/python benchmarks/server_responsiveness.py [--latency-ms 200]``
 
 A Jupyter server with the extension runs in a child process against the emulator (also a child
-process); every AWS call the server makes is delayed by the injected latency (a botocore hook loaded
-through the server's config). In one run: `health` latency p50/p99 on the idle server, then with 32
+process); every AWS call the service makes is delayed by the injected latency (a botocore hook installed
+by a sitecustomize module, so it reaches the service wherever it runs: its own process by default, or
+the server's threads with SM_LINEAGE_SERVICE_PROCESS=false in the environment). In one run: `health` latency p50/p99 on the idle server, then with 32
 concurrent cold lineage requests in flight; then requests/second of a warm (cached) lineage route with
 16 concurrent clients.
 """
@@ -84,16 +85,16 @@ def main() -> int:
     parser.add_argument("server_args", nargs="*", help="extra server options, e.g. --LineageExtensionApp.max_workers=8")
     args = parser.parse_args()
     with emulator_process() as environ, tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "jupyter_server_config.py"
-        config.write_text(CONFIG.format(latency=args.latency_ms / 1000))
+        (Path(tmp) / "sitecustomize.py").write_text(CONFIG.format(latency=args.latency_ms / 1000))
         port = _port()
         command = [sys.executable, "-m", "jupyter_sm_lineage.server", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                    "--no-browser", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp}",
-                   f"--config={config}", "--ServerApp.log_level=WARN", *args.server_args]
+                   "--ServerApp.log_level=WARN", *args.server_args]
         if os.getuid() == 0:
             command.append("--allow-root")
         log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115
-        server = subprocess.Popen(command, env={**os.environ, **environ, "JUPYTER_CONFIG_DIR": tmp},
+        server = subprocess.Popen(command, env={**os.environ, **environ, "JUPYTER_CONFIG_DIR": tmp,
+                                                                "PYTHONPATH": tmp},
                                   stdout=subprocess.DEVNULL, stderr=log)
         base = f"http://127.0.0.1:{port}/sm-lineage"
         try:

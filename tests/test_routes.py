@@ -199,26 +199,3 @@ def _without_volatile(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_volatile(v) for v in value]
     return value
-
-
-async def test_openlineage_events_preview_and_push(jp_fetch: Any, monkeypatch: pytest.MonkeyPatch,
-                                                   tmp_path: Any) -> None:
-    from tests.receiver import Receiver
-
-    preview = json.loads((await jp_fetch("sm-lineage", "openlineage", "events",
-                                         params={"region": HOME, "pipeline": "mlops-pipeline"})).body)
-    _validator("/openlineage/events").validate(preview)
-    assert preview["executionArn"].endswith("/exec1succeed")
-    jobs = {e["job"]["name"] for e in preview["events"]}
-    assert "mlops-pipeline" in jobs and "mlops-pipeline.Train" in jobs
-    with Receiver() as receiver:
-        # openlineage-python's own configuration, read by the exporter inside the server
-        monkeypatch.setenv("OPENLINEAGE_URL", receiver.url)
-        monkeypatch.setenv("SM_LINEAGE_SPOOL_DIR", str(tmp_path / "spool"))
-        monkeypatch.setenv("SM_LINEAGE_STATE_DIR", str(tmp_path / "state"))
-        response = await jp_fetch("sm-lineage", "openlineage", "events", method="POST",
-                                  body=json.dumps({"region": HOME, "pipeline": "mlops-pipeline"}))
-        pushed = json.loads(response.body)
-        _validator("/openlineage/events", "post").validate(pushed)
-        assert pushed["ok"] and pushed["delivered"] == preview["count"] and pushed["spooled"] == 0
-        assert receiver.wait_for(preview["count"])

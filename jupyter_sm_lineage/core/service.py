@@ -216,7 +216,8 @@ class LineageService:
         return arn
 
     # --- health ---------------------------------------------------------------------------------
-    def health(self) -> dict[str, Any]:
+    @staticmethod
+    def health() -> dict[str, Any]:
         return {"status": "ok", "version": _version.__version__}
 
     # --- AWS reads, each cached as its nature allows --------------------------------------------

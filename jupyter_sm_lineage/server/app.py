@@ -7,8 +7,6 @@ serves the same routes standalone (the seed's ``python api.py``) with the usual 
 from __future__ import annotations
 
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
@@ -16,8 +14,9 @@ from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .._version import __version__
 from ..core.aws import allowed_regions_from_env
-from ..core.service import LineageService, Settings
+from ..core.service import Settings
 from . import handlers
+from .backends import ProcessBackend, ThreadBackend, settings_dict
 
 
 def _env_float(name: str, fallback: float) -> float:
@@ -45,6 +44,9 @@ class LineageExtensionApp(ExtensionApp):
     max_workers = Int(config=True, help="Threads for concurrent AWS calls. Default: $SM_LINEAGE_MAX_WORKERS or 16.")
     handler_workers = Int(config=True, help="Threads running requests off the event loop. "
                                             "Default: $SM_LINEAGE_HANDLER_WORKERS or 8.")
+    service_process = Bool(config=True, help="Run the service in its own process, so that its Python work never "
+                                             "competes with the server's event loop (default); False runs it on "
+                                             "threads of the server. Default: $SM_LINEAGE_SERVICE_PROCESS, else True.")
     catalog_ttl = Float(config=True, help="Seconds a catalog, a pipeline description or bucket tags stay cached.")
     running_ttl = Float(config=True, help="Seconds a running execution's steps stay cached.")
     bucket_ttl = Float(config=True, help="Seconds a bucket's metadata stays cached.")
@@ -55,6 +57,10 @@ class LineageExtensionApp(ExtensionApp):
                                           "$SM_LINEAGE_SPOOL_DIR, else $XDG_DATA_HOME/jupyter-sm-lineage/spool. "
                                           "The backend itself is openlineage-python's configuration "
                                           "(OPENLINEAGE_URL, openlineage.yml, OPENLINEAGE__TRANSPORT__*).")
+
+    openlineage_url = Unicode(config=True, help="The OpenLineage backend (Marquez) the openlineage/events route "
+                                                "pushes to. Default: openlineage-python's own configuration "
+                                                "(OPENLINEAGE_URL, openlineage.yml, OPENLINEAGE__TRANSPORT__*).")
 
     @default("spool_dir")
     def _spool_dir_default(self) -> str:
@@ -71,6 +77,10 @@ class LineageExtensionApp(ExtensionApp):
     @default("allow_profile_param")
     def _allow_profile_default(self) -> bool:
         return os.environ.get("SM_LINEAGE_ALLOW_PROFILE", "").lower() in ("1", "true", "yes")
+
+    @default("service_process")
+    def _service_process_default(self) -> bool:
+        return os.environ.get("SM_LINEAGE_SERVICE_PROCESS", "true").lower() not in ("0", "false", "no", "off")
 
     @default("max_workers")
     def _max_workers_default(self) -> int:
@@ -109,35 +119,23 @@ class LineageExtensionApp(ExtensionApp):
         )
 
     def initialize_settings(self) -> None:
-        service = LineageService(self.service_settings())
-        by_profile: dict[str, LineageService] = {}
-        lock = threading.Lock()
-
-        def service_for_profile(profile: str) -> LineageService:
-            with lock:
-                if profile not in by_profile:
-                    by_profile[profile] = LineageService(self.service_settings(profile))
-                return by_profile[profile]
-
-        self._services = [service]
-        self._by_profile = by_profile
+        settings = settings_dict(self.service_settings())
+        backend_class = ProcessBackend if self.service_process else ThreadBackend
+        self._backend = backend_class(settings, self.handler_workers)
         self.settings.update({
-            "sm_lineage_service": service,
-            "sm_lineage_service_for_profile": service_for_profile,
+            "sm_lineage_backend": self._backend,
             "sm_lineage_allow_profile": self.allow_profile_param,
             "sm_lineage_spool_dir": self.spool_dir,
-            "sm_lineage_executor": ThreadPoolExecutor(self.handler_workers, thread_name_prefix="sm-lineage-request"),
+            "sm_lineage_openlineage_url": self.openlineage_url,
         })
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((rf"/sm-lineage/{pattern}", handler) for pattern, handler in handlers.ROUTES)
 
     async def stop_extension(self) -> None:
-        for service in [*getattr(self, "_services", []), *getattr(self, "_by_profile", {}).values()]:
-            service.close()
-        executor: Any = self.settings.get("sm_lineage_executor")
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+        backend: Any = getattr(self, "_backend", None)
+        if backend is not None:
+            backend.close()
 
 
 main = launch_new_instance = LineageExtensionApp.launch_instance

@@ -7,11 +7,7 @@ Bad input is never a 500.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
-from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any
 
 import tornado.web
@@ -21,6 +17,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from ..core.errors import AccessDenied, InvalidRequest, LineageError, NotFound, UpstreamError
 from ..core.service import LineageService
+from .backends import Backend
 
 _STATUS = {InvalidRequest: 400, AccessDenied: 403, NotFound: 404, UpstreamError: 502}
 _TRUE = {"true", "1", "yes", "on"}
@@ -34,29 +31,23 @@ class LineageHandler(ExtensionHandlerMixin, APIHandler):
     auth_resource = "sm-lineage"
 
     @property
-    def executor(self) -> Executor:
-        executor: Executor = self.settings["sm_lineage_executor"]
-        return executor
+    def backend(self) -> Backend:
+        backend: Backend = self.settings["sm_lineage_backend"]
+        return backend
 
-    def service(self) -> LineageService:
-        """The service, or the one for the request's ``profile`` when the deployment allows that parameter."""
+    def profile(self) -> str | None:
+        """The request's AWS ``profile``, when the deployment allows that (development) parameter."""
         profile = self.get_query_argument("profile", None)
-        if profile is None:
-            service: LineageService = self.settings["sm_lineage_service"]
-            return service
-        if not self.settings.get("sm_lineage_allow_profile"):
+        if profile is not None and not self.settings.get("sm_lineage_allow_profile"):
             raise InvalidRequest(
                 "the profile parameter is disabled on this server (it is meant for development); enable it with "
                 "c.LineageExtensionApp.allow_profile_param = True or SM_LINEAGE_ALLOW_PROFILE=true",
                 parameter="profile")
-        factory: Callable[[str], LineageService] = self.settings["sm_lineage_service_for_profile"]
-        return factory(profile)
+        return profile
 
-    async def run(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Call a blocking service method off the event loop and answer its JSON."""
-        loop = asyncio.get_running_loop()
-        # Serialising a large graph is CPU work too: it stays off the event loop with the call itself.
-        body = await loop.run_in_executor(self.executor, functools.partial(_call_as_json, method, *args, **kwargs))
+    async def run(self, call: str, *args: Any, **kwargs: Any) -> None:
+        """Run a named service call off the event loop (in the service process) and answer its JSON."""
+        body = await self.backend.call(self.profile(), call, *args, **kwargs)
         self.set_header("Content-Type", "application/json")
         self.finish(body)
 
@@ -126,22 +117,18 @@ class LineageHandler(ExtensionHandlerMixin, APIHandler):
         super()._handle_request_exception(e)
 
 
-def _call_as_json(method: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
-    return json.dumps(method(*args, **kwargs), default=str)
-
-
 class HealthHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        self.finish(self.service().health())
+        self.finish(LineageService.health())
 
 
 class PipelinesHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run(self.service().pipelines, self.regions(), self.text("domainName"), self.text("domainId"),
+        await self.run("pipelines", self.regions(), self.text("domainName"), self.text("domainId"),
                        self.flag("includeLatestExec"))
 
 
@@ -149,22 +136,21 @@ class OverviewHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run(self.service().overview, self.regions())
+        await self.run("overview", self.regions())
 
 
 class CatalogHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run(self.service().catalog, self.regions())
+        await self.run("catalog", self.regions())
 
 
 class LineageRouteHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run(
-            self.service().lineage, self.text("region", required=True), self.text("pipeline", required=True),
+        await self.run("lineage", self.text("region", required=True), self.text("pipeline", required=True),
             view=self.text("view", default="both"), include_latest_exec=self.flag("includeLatestExec"),
             domain=self.text("domain"), execution_arn=self.text("executionArn"),
             include_schemas=self.flag("includeSchemas"),
@@ -175,7 +161,7 @@ class ByDomainHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run(self.service().lineage_by_domain, self.text("region", required=True),
+        await self.run("lineage_by_domain", self.text("region", required=True),
                        self.text("domain", required=True), self.flag("includeLatestExec"),
                        view=self.text("view", default="both"))
 
@@ -184,7 +170,7 @@ class SchemaHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, bucket: str, prefix: str = "") -> None:
-        await self.run(self.service().dataset_schema, bucket, prefix, self.text("region", required=True),
+        await self.run("dataset_schema", bucket, prefix, self.text("region", required=True),
                        save=self.flag("save"), policy=self.text("policy"))
 
 
@@ -192,14 +178,14 @@ class SchemaVersionsHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, bucket: str, prefix: str = "") -> None:
-        await self.run(self.service().schema_versions, bucket, prefix, self.text("region", required=True))
+        await self.run("schema_versions", bucket, prefix, self.text("region", required=True))
 
 
 class SchemaDiffHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, bucket: str, prefix: str = "") -> None:
-        await self.run(self.service().schema_diff, bucket, prefix, self.text("region", required=True),
+        await self.run("schema_diff", bucket, prefix, self.text("region", required=True),
                        self.text("from", required=True), self.text("to", required=True))
 
 
@@ -207,14 +193,14 @@ class FeatureGroupsHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run(self.service().feature_groups, self.text("region", required=True))
+        await self.run("feature_groups", self.text("region", required=True))
 
 
 class FeatureGroupHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        await self.run(self.service().feature_group, self.text("region", required=True), name)
+        await self.run("feature_group", self.text("region", required=True), name)
 
 
 class SqlLineageHandler(LineageHandler):
@@ -222,62 +208,26 @@ class SqlLineageHandler(LineageHandler):
     @authorized
     async def post(self) -> None:
         body = self.json_body()
-        await self.run(self.service().sql_lineage, body.get("sql"), body.get("dialect"), body.get("schema"))
-
-
-def preview_events(service: LineageService, region: str, pipeline: str, execution_arn: str | None,
-                   include_schemas: bool) -> dict[str, Any]:
-    """The OpenLineage events of one execution (the latest unless named), as the exporter would send them."""
-    from sm_lineage_exporter import events_for_lineage, to_dict
-
-    lineage = service.lineage(region, pipeline, include_latest_exec=True, execution_arn=execution_arn,
-                              include_schemas=include_schemas)
-    events = [to_dict(event) for event in events_for_lineage(lineage)]
-    return {"region": region, "pipeline": pipeline, "executionArn": lineage["summary"].get("executionArn"),
-            "count": len(events), "events": events}
-
-
-def push_events(service: LineageService, region: str, pipeline: str, executions: str, include_schemas: bool,
-                spool_dir: str | None) -> dict[str, Any]:
-    """Send a pipeline's executions through the exporter: delivered, or spooled for a later replay."""
-    from sm_lineage_exporter import Emitter, Spool, export_pipeline, make_client
-
-    if executions not in ("latest", "all", "since-last") and not executions.startswith("since="):
-        raise InvalidRequest("executions must be latest, all, since-last or since=ISO-TIME", parameter="executions")
-    spool = Spool(spool_dir) if spool_dir else Spool()
-    try:
-        result = export_pipeline(region, pipeline, executions, service=service,
-                                 emitter=Emitter(make_client(), spool), include_schemas=include_schemas)
-    except ValueError as exc:
-        raise InvalidRequest(str(exc), parameter="executions") from None
-    delivery = result.delivery
-    return {
-        "region": region, "pipeline": pipeline, "executions": result.executions, "running": result.running,
-        "delivered": delivery.sent, "spooled": delivery.spooled,
-        "rejected": [{"status": r.status, "message": r.message} for r in delivery.rejected],
-        "errors": [*result.errors, *delivery.errors], "ok": result.ok,
-    }
+        await self.run("sql_lineage", body.get("sql"), body.get("dialect"), body.get("schema"))
 
 
 class OpenLineageEventsHandler(LineageHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        service = self.service()
-        region = service.clients.check_region(self.text("region", required=True))
-        await self.run(preview_events, service, region, self.text("pipeline", required=True),
+        await self.run("preview_events", self.text("region", required=True), self.text("pipeline", required=True),
                        self.text("executionArn"), self.flag("includeSchemas"))
 
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
         body = self.json_body() if self.request.body else {}
-        service = self.service()
-        region = service.clients.check_region(body.get("region") or self.text("region", required=True))
+        region = body.get("region") or self.text("region", required=True)
         pipeline = body.get("pipeline") or self.text("pipeline", required=True)
         executions = str(body.get("executions") or self.text("executions", default="latest"))
-        await self.run(push_events, service, region, pipeline, executions, bool(body.get("includeSchemas", False)),
-                       self.settings.get("sm_lineage_spool_dir") or None)
+        await self.run("push_events", region, pipeline, executions, bool(body.get("includeSchemas", False)),
+                       self.settings.get("sm_lineage_spool_dir") or None,
+                       self.settings.get("sm_lineage_openlineage_url") or None)
 
 
 class OpenApiHandler(LineageHandler):
