@@ -160,3 +160,21 @@ def test_validator_catches_what_marquez_refuses() -> None:
     assert any("timezone" in e for e in errors) and any("UUID" in e for e in errors)
     assert any("jobType" in e for e in errors) and any("pattern" in e for e in errors)
     assert EventValidator().spec_errors(event)  # runId format uuid, eventTime date-time
+
+
+def test_the_cli_stops_quietly_when_its_reader_goes_away(emulator: Any) -> None:
+    import subprocess
+    import sys
+
+    # `sm-lineage-export ... --dry-run | head`: more output than a pipe holds, and the reader leaves early.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sm_lineage_exporter", "pipeline", "fanout-100-pipeline", "--region", HOME,
+         "--dry-run", "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.read(100)
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert first.startswith(b'{"eventTime"') and "Broken pipe" not in errors

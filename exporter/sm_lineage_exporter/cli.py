@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,15 +84,21 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     logging.basicConfig(level=logging.WARNING, stream=err, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(_COMMANDS[args.command](args, out, err))
+    except BrokenPipeError:
+        # The reader went away (`... --dry-run | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as exc:
         print(f"sm-lineage-export: {exc}", file=err)
         return EXIT_USAGE
     except Exception as exc:
-        from jupyter_sm_lineage.core.errors import LineageError
+        from jupyter_sm_lineage.core.errors import InvalidRequest, LineageError, NotFound
 
         if isinstance(exc, LineageError):
             print(f"sm-lineage-export: {exc.message}", file=err)
-            return EXIT_USAGE
+            # Bad input is a usage error; AWS refusing or failing is a failed export.
+            return EXIT_USAGE if isinstance(exc, InvalidRequest | NotFound) else 1
         raise
 
 
