@@ -199,3 +199,16 @@ def _without_volatile(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_volatile(v) for v in value]
     return value
+
+
+async def test_a_service_process_that_died_is_replaced(jp_fetch: Any, jp_serverapp: Any) -> None:
+    backend = jp_serverapp.web_app.settings["sm_lineage_backend"]
+    first = await jp_fetch("sm-lineage", "sagemaker", "catalog", params={"regions": HOME})
+    assert first.code == 200
+    # Given the service process is gone (killed, out of memory, ...)
+    backend._process.kill()
+    backend._process.join(timeout=30)
+    # When the next request comes, then a new process answers it
+    again = await jp_fetch("sm-lineage", "sagemaker", "catalog", params={"regions": HOME})
+    assert again.code == 200 and json.loads(again.body) == json.loads(first.body)
+    assert backend._process.is_alive()
