@@ -214,10 +214,12 @@ class LineageMagics(Magics):
             from sm_lineage_exporter import Emitter, Spool, export_pipeline, make_client
         except ImportError as exc:
             raise LineageError(f"the OpenLineage exporter is not installed ({exc})") from None
-        from .widgets.client import InKernelClient
+        from .widgets.client import HttpClient, InKernelClient
 
         if args.execution and args.executions != "latest":
             raise UsageError("give --execution ARN or --executions, not both")
+        if isinstance(self.client, HttpClient) and not (args.url or args.transport or args.file or args.spool):
+            return self._export_through_server(region, pipeline, args)
         service = self.client.service if isinstance(self.client, InKernelClient) else None
         emitter = None
         if not args.dry_run:
@@ -262,6 +264,25 @@ class LineageMagics(Magics):
         answer = ExportResult(summary)
         answer.result = result  # the exporter's own object (events, delivery) for scripts
         return answer
+
+    def _export_through_server(self, region: str, pipeline: str, args: Any) -> Any:
+        """Connected to a server: its exporter sends, with its own OpenLineage configuration and spool."""
+        from .widgets.html import ExportResult
+
+        if args.dry_run or args.execution:
+            preview = self.client.openlineage_events(region, pipeline, execution_arn=args.execution)
+            if args.dry_run:
+                return ExportResult({"pipeline": pipeline, "region": region, "executions": 1,
+                                     "events": preview["count"], "delivered": 0, "spooled": 0, "rejected": 0,
+                                     "errors": [], "running": [], "destination": "dry run (nothing sent)"})
+            raise UsageError("--execution ARN is exported from the kernel: add --url or --transport")
+        pushed = self.client.openlineage_events(region, pipeline, push=True, executions=args.executions)
+        return ExportResult({
+            "pipeline": pipeline, "region": region, "executions": len(pushed["executions"]),
+            "events": pushed["delivered"] + pushed["spooled"], "delivered": pushed["delivered"],
+            "spooled": pushed["spooled"], "rejected": len(pushed["rejected"]), "errors": pushed["errors"],
+            "running": pushed.get("running", []), "destination": f"the server at {self.client.base_url}",
+        })
 
     @magic_arguments()
     @argument("--dialect", "-d", default=None, help="sqlglot dialect: spark, hive, athena (trino), redshift, ...")

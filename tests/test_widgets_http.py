@@ -91,3 +91,20 @@ def test_http_errors_keep_their_type_and_message(http_client: HttpClient) -> Non
     wrong = HttpClient(http_client.base_url, "wrong-token")
     with pytest.raises(Exception, match="403"):
         wrong.feature_groups(REGION)
+
+
+def test_connected_export_goes_through_the_servers_exporter(http_client: HttpClient) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from jupyter_sm_lineage.magic import LineageMagics
+
+    ip = InteractiveShell.instance()
+    ip.register_magics(LineageMagics(shell=ip, client=http_client))
+    # The server's exporter previews the events, then sends them with the server's own configuration
+    # (none here: openlineage-python's console transport, which acknowledges every event).
+    preview = http_client.openlineage_events(REGION, "mlops-pipeline")
+    dry = ip.run_line_magic("lineage", f"export mlops-pipeline --region {REGION} --dry-run")
+    assert dry["events"] == preview["count"] > 0 and dry["delivered"] == 0
+    pushed = ip.run_line_magic("lineage", f"export mlops-pipeline --region {REGION}")
+    assert pushed["delivered"] == preview["count"] and pushed["spooled"] == 0
+    assert pushed["destination"] == f"the server at {http_client.base_url}"

@@ -320,14 +320,15 @@ class HttpClient(LineageClient):
         return self._request("POST", "sql/lineage", body={"sql": sql, "dialect": dialect})  # type: ignore[no-any-return]
 
     def openlineage_events(
-        self, region: str, pipeline: str, execution_arn: str | None = None, push: bool = False
+        self, region: str, pipeline: str, execution_arn: str | None = None, push: bool = False,
+        executions: str = "latest",
     ) -> Any:
-        return self._request(
-            "POST" if push else "GET",
-            "openlineage/events",
-            {"region": region, "pipeline": pipeline, "executionArn": execution_arn},
-            body={} if push else None,
-        )
+        """Preview (GET) or push (POST, through the server's exporter and its OpenLineage configuration)."""
+        if push:
+            return self._request("POST", "openlineage/events",
+                                 body={"region": region, "pipeline": pipeline, "executions": executions})
+        return self._request("GET", "openlineage/events",
+                             {"region": region, "pipeline": pipeline, "executionArn": execution_arn})
 
 
 def _param(value: Any) -> str:
