@@ -14,7 +14,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -186,25 +186,23 @@ def cmd_sql(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     name = args.job_name or ("sql" if args.file == "-" else Path(args.file).stem)
-    emitter = _emitter(args)
-    try:
-        result = export_sql(text, emitter=emitter, dialect=args.dialect, job_namespace=args.job_namespace,
-                            job_name=name, dataset_namespace=args.dataset_namespace, producer=args.producer)
-    finally:
-        if emitter is not None:
-            emitter.close()
-    if args.dry_run:
-        _print(result.events, out)
-        return EXIT_OK
-    return _report(result.delivery, args, err)
+    return _send(args, out, err, lambda emitter: export_sql(
+        text, emitter=emitter, dialect=args.dialect, job_namespace=args.job_namespace, job_name=name,
+        dataset_namespace=args.dataset_namespace, producer=args.producer))
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .export import export_schema
 
+    return _send(args, out, err, lambda emitter: export_schema(
+        args.region, args.uri, version=args.version, emitter=emitter, producer=args.producer))
+
+
+def _send(args: argparse.Namespace, out: TextIO, err: TextIO, export: Callable[[Emitter | None], Any]) -> int:
+    """Run one export with the command line's emitter: print the events (--dry-run) or report the delivery."""
     emitter = _emitter(args)
     try:
-        result = export_schema(args.region, args.uri, version=args.version, emitter=emitter, producer=args.producer)
+        result = export(emitter)
     finally:
         if emitter is not None:
             emitter.close()
