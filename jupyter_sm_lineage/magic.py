@@ -114,6 +114,21 @@ class LineageMagics(Magics):
             display(_error(exc.message))
             return None
 
+    def _explorer(self, explorer_class: Any, **options: Any) -> Any:
+        """An explorer; inside a running cell, displayed first and loaded right after the cell, so the
+        first load shows its progress bar like every later one."""
+        if not _CELL_RUNNING.get(id(self.shell)):
+            return explorer_class(self.client, **options)
+        explorer = explorer_class(self.client, load=False, **options)
+        events = self.shell.events
+
+        def load_after_cell(*_: Any) -> None:
+            events.unregister("post_run_cell", load_after_cell)
+            explorer.start()
+
+        events.register("post_run_cell", load_after_cell)
+        return explorer
+
     def _dispatch(self, args: Any) -> Any:
         from .widgets import html as results
 
@@ -121,7 +136,7 @@ class LineageMagics(Magics):
         if target is None:
             from .widgets.explorer import Explorer
 
-            return Explorer(self.client, region=args.region or self.region or None)
+            return self._explorer(Explorer, region=args.region or self.region or None)
         if target == "catalog":
             _no_more(target, rest, 0)
             regions = args.regions or args.region or None
@@ -160,7 +175,7 @@ class LineageMagics(Magics):
         if args.explore:
             from .widgets.explorer import Explorer
 
-            return Explorer(self.client, region=region, pipeline=target)
+            return self._explorer(Explorer, region=region, pipeline=target)
         lineage = results.LineageResult(
             self.client.lineage(
                 region,
@@ -389,6 +404,15 @@ def _error(message: str) -> Any:
     return _ErrorDisplay()
 
 
+#: Per shell: whether a cell is running (the magic then defers an explorer's first load past the cell).
+_CELL_RUNNING: dict[int, bool] = {}
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext jupyter_sm_lineage``: register ``%lineage`` and ``%%lineage_sql``."""
     ipython.register_magics(LineageMagics)
+    key = id(ipython)
+    if key not in _CELL_RUNNING:
+        _CELL_RUNNING[key] = False
+        ipython.events.register("pre_run_cell", lambda *_: _CELL_RUNNING.__setitem__(key, True))
+        ipython.events.register("post_run_cell", lambda *_: _CELL_RUNNING.__setitem__(key, False))

@@ -149,3 +149,14 @@ def test_export_dry_run_and_file_transport(shell: Any, tmp_path: Path) -> None:
     assert sent["delivered"] == dry["events"] and sent["spooled"] == 0
     lines = target.read_text().splitlines()
     assert len(lines) == dry["events"] and json.loads(lines[0])["eventType"] == "START"
+
+
+def test_in_a_cell_the_explorer_is_shown_first_and_loaded_after(shell: Any) -> None:
+    # Inside a running cell the explorer is returned (and displayed) before it loads, so its progress bar
+    # shows during the first load too; it loads as soon as the cell has run.
+    result = shell.run_cell("explorer = %lineage\nloaded_inside_the_cell = explorer.region.value")
+    assert result.success, result.error_in_exec
+    assert shell.user_ns["loaded_inside_the_cell"] is None
+    explorer = shell.user_ns["explorer"]
+    assert isinstance(explorer, Explorer) and explorer.region.value == REGION
+    assert explorer.pipeline.options  # the catalog arrived

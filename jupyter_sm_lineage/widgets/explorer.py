@@ -79,6 +79,7 @@ class Explorer(widgets.VBox):
         region: str | None = None,
         pipeline: str | None = None,
         regions: list[str] | None = None,
+        load: bool = True,
         **kwargs: Any,
     ) -> None:
         self.client = client or default_client()
@@ -163,6 +164,14 @@ class Explorer(widgets.VBox):
         self.artifacts.observe(self._artifact_changed, "value")
         self.both_artifacts.observe(self._artifact_changed, "value")
 
+        self._initial = (region, pipeline, regions)
+        if load:
+            self.start()
+
+    def start(self) -> None:
+        """Load the regions, the catalog and the initial pipeline (``load=False`` defers this to the caller,
+        so that an explorer already on screen shows its progress bar during the first load)."""
+        region, pipeline, regions = self._initial
         self._start(region, pipeline, regions)
 
     # --- loading ----------------------------------------------------------------------------------
