@@ -8,6 +8,7 @@ read from its Arguments); a type this version does not know keeps its Type, is m
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -116,6 +117,7 @@ class _Builder:
         self._cache: dict[tuple[str, str], Rendered | None] = {}
         self._active: set[tuple[str, str]] = set()
         self.current_step = ""
+        self._templates: _Builder | None = None
 
     # --- parameters and steps -------------------------------------------------------------------
     def _parameters(self, raw: Any) -> tuple[Parameter, ...]:
@@ -220,12 +222,26 @@ class _Builder:
             return [self.evaluate(v, depth + 1) for v in value]
         return value
 
+    @property
+    def templates(self) -> _Builder:
+        """The same steps seen without the execution: what renders a port's ``{placeholder}`` template."""
+        if self._templates is None:
+            if not (self.context.parameters or self.context.execution or self.context.job_names
+                    or self.context.properties):
+                self._templates = self
+            else:
+                clone = copy.copy(self)
+                clone.context, clone._cache, clone._active = ExecutionContext(), {}, set()
+                clone._templates = clone
+                self._templates = clone
+        return self._templates
+
     # --- ports ----------------------------------------------------------------------------------
     def port(self, name: str, value: Any, kind: str = "s3", details: Mapping[str, Any] | None = None) -> Port | None:
         if value is None:
             return None
         rendered = render(value, self)
-        template = render(value, _TemplateOnly(self)).text
+        template = render(value, self.templates).text
         if not rendered.text:
             return None
         return Port(name, rendered.text, template, kind, rendered.resolved, dict(details or {}))
@@ -347,31 +363,6 @@ class _Builder:
                     stack.pop()
 
 
-class _TemplateOnly:
-    """Renders through step properties (so templates follow references) but knows no runtime values."""
-
-    def __init__(self, builder: _Builder) -> None:
-        self.builder = builder
-
-    def parameter(self, name: str) -> Any | None:
-        return None
-
-    def execution(self, name: str) -> Any | None:
-        return None
-
-    def step_property(self, step: str, path: str, depth: int) -> Rendered | None:
-        definition = self.builder.steps.get(step)
-        if definition is None:
-            return None
-        tokens = parse_path(path)
-        arguments = definition.get("Arguments")
-        if definition.get("Type") == "Training" and tokens == ["ModelArtifacts", "S3ModelArtifacts"]:
-            base = render(lookup(arguments, ["OutputDataConfig", "S3OutputPath"]), self, depth)
-            return Rendered(f"{base.text.rstrip('/')}/{{Steps.{step}.TrainingJobName}}/output/model.tar.gz", False)
-        found = lookup(arguments, tokens)
-        return None if found is None or depth > 32 else render(found, self, depth + 1)
-
-
 # --- per-type extractors ----------------------------------------------------------------------
 Extractor = Callable[[_Builder, dict[str, Any], list[Port], list[Port], dict[str, Any]], None]
 
@@ -461,7 +452,7 @@ def _training(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: li
         _add(inputs, b.port(str(item.get("ChannelName", "train")), lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
     if lookup(args, ["OutputDataConfig", "S3OutputPath"]) is not None:
         rendered = b.step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
-        template = _TemplateOnly(b).step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
+        template = b.templates.step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
         if rendered is not None and template is not None:
             outputs.append(Port("model", rendered.text, template.text, "s3", rendered.resolved))
     checkpoint = lookup(args, ["CheckpointConfig", "S3Uri"])
