@@ -23,10 +23,6 @@ COMMANDS = ("catalog", "schema", "versions", "diff", "featuregroups", "export", 
 VIEWS = ("pipeline", "data", "both")
 
 
-class _Failure(Exception):
-    """A LineageError the magic reports as a sentence (displayed, not raised)."""
-
-
 @magics_class
 class LineageMagics(Magics):
     """The ``%lineage`` line magic and the ``%%lineage_sql`` cell magic."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
 from typing import Any
 
 import botocore.exceptions
@@ -42,15 +41,6 @@ def bucket_calls(clients: AwsClients, region: str, bucket: str) -> dict[str, Cal
         "tags": lambda: s3.get_bucket_tagging(Bucket=bucket),
     }
     return {name: functools.partial(_outcome, call) for name, call in calls.items()}
-
-
-def bucket_metadata(clients: AwsClients, region: str, bucket: str, executor: Executor | None = None) -> dict[str, Any]:
-    """All five facts about ``bucket``, fetched concurrently when an executor is given (one round trip)."""
-    calls = bucket_calls(clients, region, bucket)
-    if executor is not None:
-        futures = {name: executor.submit(call) for name, call in calls.items()}
-        return describe_bucket(bucket, {name: future.result() for name, future in futures.items()})
-    return describe_bucket(bucket, {name: call() for name, call in calls.items()})
 
 
 def _outcome(call: Callable[[], Any]) -> Any:

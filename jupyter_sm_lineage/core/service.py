@@ -421,17 +421,6 @@ class LineageService:
         payload["view"] = view
         return payload
 
-    def lineage_graph(self, region: str, pipeline: str, include_latest_exec: bool = True,
-                      execution_arn: str | None = None, include_schemas: bool = False) -> tuple[Graph, dict[str, Any]]:
-        """The Graph object itself (for the exporter and widgets), with the payload around it."""
-        region = self.clients.check_region(region)
-        pipeline = self._check_pipeline(pipeline)
-        if execution_arn:
-            self._check_execution_arn(execution_arn, region, pipeline)
-        graph, payload = self._lineage_graph(region, pipeline, include_latest_exec or bool(execution_arn),
-                                             execution_arn)
-        return (self._with_schemas(region, graph) if include_schemas else graph), payload
-
     def _lineage_graph(self, region: str, pipeline: str, with_execution: bool,
                        execution_arn: str | None) -> tuple[Graph, dict[str, Any]]:
         # Round trip 1: the pipeline and which execution to show.
