@@ -163,21 +163,18 @@ class Emitter:
         lock = threading.Lock()
         mark_success, mark_failed = transport._mark_success, transport._mark_failed
 
-        def success(request: Any) -> Any:
-            with lock:
-                outcome[request.event_id] = True
-            if progress:
-                progress(1)
-            return mark_success(request)
+        def recording(delivered: bool, mark: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            def record(request: Any) -> Any:
+                with lock:
+                    outcome[request.event_id] = delivered
+                if progress:
+                    progress(1)
+                return mark(request)
 
-        def failed(request: Any) -> Any:
-            with lock:
-                outcome[request.event_id] = False
-            if progress:
-                progress(1)
-            return mark_failed(request)
+            return record
 
-        transport._mark_success, transport._mark_failed = success, failed
+        transport._mark_success = recording(True, mark_success)
+        transport._mark_failed = recording(False, mark_failed)
         ids = []
         for event in events:
             ids.append(_async_event_id(event))

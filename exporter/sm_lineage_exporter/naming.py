@@ -81,12 +81,11 @@ def s3_dataset(uri: str) -> DatasetName | None:
 
 def athena_dataset(uri: str, region: str) -> DatasetName | None:
     """``athena://{catalog}/{database}/{table or database.table}``."""
-    parts = uri.split("://", 1)[1].split("/", 2)
-    if len(parts) < 2:
+    split = _query_table_uri(uri)
+    if split is None:
         return None
-    catalog, database = parts[0], parts[1]
-    table = parts[2] if len(parts) > 2 else ""
-    pieces = table.split(".") if table else []
+    catalog, database, pieces = split
+    table = ".".join(pieces)
     if len(pieces) == 3:
         catalog, database, table = pieces
     elif len(pieces) == 2:
@@ -97,18 +96,25 @@ def athena_dataset(uri: str, region: str) -> DatasetName | None:
 
 def redshift_dataset(uri: str, region: str) -> DatasetName | None:
     """``redshift://{cluster}/{database}/{schema.table}`` (schema ``public`` when unqualified)."""
-    parts = uri.split("://", 1)[1].split("/", 2)
-    if len(parts) < 2:
+    split = _query_table_uri(uri)
+    if split is None:
         return None
-    cluster, database = parts[0], parts[1]
-    table = parts[2] if len(parts) > 2 else ""
-    pieces = table.split(".") if table else []
+    cluster, database, pieces = split
     if len(pieces) == 1:
         pieces = ["public", pieces[0]]
     elif len(pieces) == 3:
         database, pieces = pieces[0], pieces[1:]
     name = ".".join([database, *pieces])
     return DatasetName(f"redshift://{cluster}.{region}:{REDSHIFT_PORT}", name, "redshift")
+
+
+def _query_table_uri(uri: str) -> tuple[str, str, list[str]] | None:
+    """``kind://{where}/{database}[/{qualified.table}]`` -> (where, database, the table's dotted parts)."""
+    parts = uri.split("://", 1)[1].split("/", 2)
+    if len(parts) < 2:
+        return None
+    table = parts[2] if len(parts) > 2 else ""
+    return parts[0], parts[1], table.split(".") if table else []
 
 
 def glue_table(region: str, account: str | None, database: str, table: str) -> tuple[str, str]:
