@@ -4,15 +4,17 @@ Run: ``.venv/bin/python benchmarks/lineage_roundtrips.py [--latency-ms 50]``
 
 Both sides run in this process against the emulator (in its own process, as AWS would be), with the same latency added by a botocore hook
 (before-send) to every call:
-- service: LineageService as shipped (16 workers, caching);
+- service: LineageService as shipped (32 workers, caching);
 - baseline: the same code with one worker and no cache (every call in sequence);
 - seed-style: what the seed's lineage.py did, one call after another with boto3: the latest execution, its
   definition, steps and parameters, then a describe of every step's job for its inputs and outputs, then
   the bucket metadata (the prior art: no expression evaluation, no concurrency, no cache).
-"round trips" is the wall time the injected latency added (wall with latency minus wall without, same
-side, same pipeline) divided by the latency: the number of AWS calls on the critical path, without
-the emulator's own serving time.
-boto3 clients are built before the clock starts (a once-per-process cost).
+"chain" is the critical path counted from the calls themselves: the longest sequence of AWS calls each
+sent after the one before it returned (every call lasts at least the injected latency, so this is exact
+and immune to scheduling noise). "round trips" is the wall time the latency added (wall with latency
+minus wall without, same side, same pipeline) divided by the latency: the same thing measured by the
+clock, noisier by about one round trip on two shared cores.
+boto3 clients and their paginator models are loaded before the clock starts (a once-per-process cost).
 """
 
 from __future__ import annotations
@@ -34,37 +36,65 @@ REGION = "ap-northeast-2"
 
 
 class Latency:
-    """Sleeps ``seconds`` before each request goes out and counts the calls (thread-safe)."""
+    """Sleeps ``seconds`` before each request goes out; logs every call's (sent, returned) times (thread-safe).
+
+    Register :meth:`sent` on ``before-send`` and :meth:`returned` on ``after-call``.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.calls = 0
+        self.log: list[tuple[float, float]] = []
         self._lock = threading.Lock()
+        self._local = threading.local()
 
-    def __call__(self, **kwargs: Any) -> None:
-        with self._lock:
-            self.calls += 1
+    def sent(self, **kwargs: Any) -> None:
+        self._local.sent = time.perf_counter()
         time.sleep(self.seconds)
+
+    def returned(self, **kwargs: Any) -> None:
+        with self._lock:
+            self.log.append((self._local.sent, time.perf_counter()))
+
+    @property
+    def hooks(self) -> tuple[tuple[str, Any], ...]:
+        return (("before-send", self.sent), ("after-call", self.returned))
+
+    @property
+    def calls(self) -> int:
+        return len(self.log)
+
+    def chain(self) -> int:
+        """The longest sequence of calls in which each was sent after the previous one returned."""
+        length, last_end = 0, float("-inf")
+        for start, end in sorted(self.log, key=lambda interval: interval[1]):
+            if start >= last_end:
+                length, last_end = length + 1, end
+        return length
+
+    def reset(self) -> None:
+        with self._lock:
+            self.log.clear()
 
 
 def measure(latency: Latency, workers: int, cache: bool, pipeline: str) -> dict[str, float]:
-    service = LineageService(Settings.from_env(max_workers=workers, hooks=(("before-send", latency),)), cache=cache)
+    service = LineageService(Settings.from_env(max_workers=workers, hooks=latency.hooks), cache=cache)
     try:
-        # Client construction (loading botocore's models) is a once-per-process cost, not a round trip.
-        service.clients.client("sagemaker", REGION)
+        # Client construction (loading botocore's service and paginator models) is a once-per-process cost,
+        # not a round trip.
+        service.clients.client("sagemaker", REGION).get_paginator("list_pipeline_execution_steps")
         service.clients.client("s3", REGION)
         service.clients.known_regions()
-        latency.calls = 0
+        latency.reset()
         started = time.perf_counter()
         result = service.lineage(REGION, pipeline, include_latest_exec=True)
         cold = time.perf_counter() - started
-        cold_calls = latency.calls
+        cold_calls, chain = latency.calls, latency.chain()
         assert result["summary"]["overallStatus"] == "Succeeded"
-        latency.calls = 0
+        latency.reset()
         started = time.perf_counter()
         service.lineage(REGION, pipeline, include_latest_exec=True)
         warm = time.perf_counter() - started
-        return {"cold_s": cold, "cold_calls": cold_calls, "warm_s": warm, "warm_calls": latency.calls}
+        return {"cold_s": cold, "cold_calls": cold_calls, "chain": chain, "warm_s": warm, "warm_calls": latency.calls}
     finally:
         service.close()
 
@@ -79,8 +109,9 @@ def seed_style(latency: Latency, pipeline: str) -> dict[str, float]:
     sm, s3 = session.client("sagemaker", region_name=REGION, config=config), session.client("s3", region_name=REGION,
                                                                                               config=config)
     for client in (sm, s3):
-        client.meta.events.register("before-send", latency)
-    latency.calls = 0
+        for event, hook in latency.hooks:
+            client.meta.events.register(event, hook)
+    latency.reset()
     started = time.perf_counter()
     arn = sm.list_pipeline_executions(PipelineName=pipeline, SortOrder="Descending", MaxResults=1)[
         "PipelineExecutionSummaries"][0]["PipelineExecutionArn"]
@@ -104,7 +135,7 @@ def seed_style(latency: Latency, pipeline: str) -> dict[str, float]:
                 call(Bucket=bucket)
             except s3.exceptions.ClientError:
                 pass
-    return {"cold_s": time.perf_counter() - started, "cold_calls": latency.calls}
+    return {"cold_s": time.perf_counter() - started, "cold_calls": latency.calls, "chain": latency.chain()}
 
 
 def main() -> int:
@@ -115,7 +146,7 @@ def main() -> int:
     with emulator_process() as environ:
         os.environ.update(environ)
         print(f"injected latency per AWS call: {args.latency_ms:.0f} ms")
-        header = (f"{'pipeline':22} {'side':9} {'cold s':>7} {'calls':>6} {'round trips':>12} "
+        header = (f"{'pipeline':22} {'side':10} {'cold s':>7} {'calls':>6} {'chain':>6} {'round trips':>12} "
                   f"{'warm s':>7} {'warm calls':>10}")
         print(header)
         print("-" * len(header))
@@ -123,16 +154,16 @@ def main() -> int:
         for steps in (10, 50, 100):
             pipeline = f"fanout-{steps}-pipeline"
             rows = {}
-            for side, workers, cache in (("service", 16, True), ("baseline", 1, False)):
+            for side, workers, cache in (("service", Settings().max_workers, True), ("baseline", 1, False)):
                 row = measure(latency, workers, cache, pipeline)
                 row["round_trips"] = (row["cold_s"] - measure(zero, workers, cache, pipeline)["cold_s"]) / latency.seconds
                 rows[side] = row
             for side, row in rows.items():
-                print(f"{pipeline:22} {side:9} {row['cold_s']:7.2f} {row['cold_calls']:6d} "
+                print(f"{pipeline:22} {side:10} {row['cold_s']:7.2f} {row['cold_calls']:6d} {row['chain']:6d} "
                       f"{row['round_trips']:12.1f} {row['warm_s']:7.2f} {row['warm_calls']:10d}")
             seed = seed_style(latency, pipeline)
             seed["round_trips"] = (seed["cold_s"] - seed_style(zero, pipeline)["cold_s"]) / latency.seconds
-            print(f"{pipeline:22} {'seed-style':9} {seed['cold_s']:7.2f} {seed['cold_calls']:6d} "
+            print(f"{pipeline:22} {'seed-style':10} {seed['cold_s']:7.2f} {seed['cold_calls']:6d} {seed['chain']:6d} "
                   f"{seed['round_trips']:12.1f} {'-':>7} {'-':>10}")
             service_s = rows["service"]["cold_s"]
             print(f"{'':22} cold speedup: {rows['baseline']['cold_s'] / service_s:.1f}x over the one-worker baseline, "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import botocore.exceptions
 import pytest
 
@@ -93,6 +96,70 @@ def test_cold_then_warm_round_trips(service: LineageService, counter: CallCounte
     service.lineage(HOME, "fanout-10-pipeline", include_latest_exec=True)
     # An unchanged finished execution: only "which execution is latest?" is asked again.
     assert counter.total <= 2, counter.calls
+
+
+def test_bucket_metadata_is_asked_with_the_execution_reads(emulator: Emulator) -> None:
+    """Cold, the buckets named by the pipeline's current definition go out with the execution's definition
+    and steps: the execution's reads are held until a bucket call is seen, which never happens if the bucket
+    metadata waits for them (the wait then times out and the test fails, with no sleep)."""
+    bucket_asked = threading.Event()
+    held: list[bool] = []
+
+    def hook(event_name: str, **kwargs: Any) -> None:
+        operation = event_name.rsplit(".", 1)[1]
+        if operation in ("GetBucketVersioning", "GetBucketEncryption", "GetPublicAccessBlock"):
+            bucket_asked.set()
+        elif operation in ("DescribePipelineDefinitionForExecution", "ListPipelineExecutionSteps"):
+            held.append(bucket_asked.wait(timeout=10))
+
+    service = LineageService(Settings.from_env(default_regions=(HOME,), hooks=(("before-call", hook),)))
+    try:
+        result = service.lineage(HOME, "fanout-10-pipeline", include_latest_exec=True)
+    finally:
+        service.close()
+    assert held == [True, True]
+    artifacts = result["graph"]["artifacts"]
+    assert artifacts and all("s3" in a for a in artifacts if a["resolved"])
+
+
+def test_a_bucket_foreseen_wrongly_is_fetched_but_not_attached(emulator: Emulator) -> None:
+    """The pipeline was updated after its latest execution and now writes elsewhere: the bucket of the
+    current definition is asked for ahead, but the execution's artifacts carry only the buckets it used."""
+    sm = emulator.client("sagemaker", HOME)
+    pipeline = "nightly-etl-pipeline"
+    original = sm.describe_pipeline(PipelineName=pipeline)["PipelineDefinition"]
+    assert "sm-lineage-demo-curated-" in original
+    asked: set[str] = set()
+
+    def hook(params: dict[str, Any], **kwargs: Any) -> None:
+        if "Bucket" in params:
+            asked.add(params["Bucket"])
+
+    service = LineageService(Settings.from_env(default_regions=(HOME,), hooks=(("before-parameter-build.s3", hook),)))
+    sm.update_pipeline(PipelineName=pipeline,
+                       PipelineDefinition=original.replace("sm-lineage-demo-curated-", "sm-lineage-moved-"))
+    try:
+        result = service.lineage(HOME, pipeline, include_latest_exec=True)
+    finally:
+        sm.update_pipeline(PipelineName=pipeline, PipelineDefinition=original)
+        service.close()
+    assert "sm-lineage-moved-123456789012" in asked
+    attached = {a["s3"]["bucket"] for a in result["graph"]["artifacts"] if "s3" in a}
+    assert "sm-lineage-demo-curated-123456789012" in attached
+    assert "sm-lineage-moved-123456789012" not in attached
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("SM_LINEAGE_MAX_WORKERS", "many", "SM_LINEAGE_MAX_WORKERS='many' is not an integer"),
+    ("SM_LINEAGE_MAX_WORKERS", "0", "must be at least 1"),
+    ("SM_LINEAGE_BUCKET_TTL", "soon", "SM_LINEAGE_BUCKET_TTL='soon' is not a number"),
+    ("SM_LINEAGE_RUNNING_TTL", "-1", "must be at least 0"),
+])
+def test_settings_name_a_bad_environment_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
+                                                   message: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env()
 
 
 def test_catalog_domains_overview(service: LineageService) -> None:

@@ -2,8 +2,10 @@
 
 Every method returns JSON-ready dicts in the seed's shapes. The service owns caching and concurrency:
 independent AWS calls run together on a bounded pool, so the cost of a cold lineage is the dependency
-chain (latest execution -> definition, steps and parameters -> job describes, reports and bucket
-metadata), not the number of calls. Immutable answers (a definition per execution, a finished
+chain, not the number of calls: the latest execution (with the pipeline and its current definition) ->
+the execution's definition, steps and parameters, together with the metadata of the buckets the current
+definition names -> job describes, reports, model packages and any bucket not foreseen (none, for a
+pipeline of processing steps). Immutable answers (a definition per execution, a finished
 execution's steps, a finished job) are cached for good; mutable ones (catalog, bucket metadata, a
 running execution) for a TTL.
 """
@@ -34,7 +36,7 @@ from .catalog import (
     tag_dict,
 )
 from .catalog import iso as _iso
-from .definition import parse_definition
+from .definition import load_definition, parse_definition
 from .errors import InvalidRequest, LineageError, NotFound
 from .execution import (
     FINISHED,
@@ -44,6 +46,7 @@ from .execution import (
     job_ports,
     parse_report,
     report_locations,
+    execution_context,
     summary,
     unresolved,
     with_run_details,
@@ -68,6 +71,25 @@ EXECUTION_ARN = re.compile(
 FOREVER = None
 
 
+N = TypeVar("N", int, float)
+
+
+def env_number(name: str, default: N, kind: type[N]) -> N:
+    """A number from the environment variable ``name`` (``default`` when unset or empty): a count at least 1,
+    a duration in seconds at least 0 (0: not cached)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not {'an integer' if kind is int else 'a number'}") from None
+    minimum = 1 if kind is int else 0
+    if value < minimum:
+        raise ValueError(f"{name}={text!r} must be at least {minimum}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Service configuration; :meth:`from_env` reads the documented environment variables."""
@@ -76,7 +98,8 @@ class Settings:
     #: Regions a catalog covers when the caller names none.
     default_regions: tuple[str, ...] = ()
     profile: str | None = None
-    max_workers: int = 16
+    #: Threads for AWS calls: a cold lineage's widest wave is 4 calls about the execution plus 5 per bucket.
+    max_workers: int = 32
     catalog_ttl: float = 60.0
     running_ttl: float = 10.0
     bucket_ttl: float = 300.0
@@ -94,10 +117,10 @@ class Settings:
             "allowed_regions": allowed,
             "default_regions": regions,
             "profile": os.environ.get("AWS_PROFILE") or None,
-            "max_workers": int(os.environ.get("SM_LINEAGE_MAX_WORKERS", "16")),
-            "catalog_ttl": float(os.environ.get("SM_LINEAGE_CATALOG_TTL", "60")),
-            "running_ttl": float(os.environ.get("SM_LINEAGE_RUNNING_TTL", "10")),
-            "bucket_ttl": float(os.environ.get("SM_LINEAGE_BUCKET_TTL", "300")),
+            "max_workers": env_number("SM_LINEAGE_MAX_WORKERS", 32, int),
+            "catalog_ttl": env_number("SM_LINEAGE_CATALOG_TTL", 60.0, float),
+            "running_ttl": env_number("SM_LINEAGE_RUNNING_TTL", 10.0, float),
+            "bucket_ttl": env_number("SM_LINEAGE_BUCKET_TTL", 300.0, float),
             "schema_store": os.environ.get("SM_LINEAGE_SCHEMA_STORE") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -461,26 +484,31 @@ class LineageService:
         key = ("execution_graph", region, arn)
         finished = execution.get("PipelineExecutionStatus") in FINISHED
         graph, payload["summary"], payload["execution"] = self._cached(
-            key, lambda: self._execution_lineage(region, pipeline, arn, execution, bool(execution_arn)),
+            key, lambda: self._execution_lineage(region, pipeline, arn, execution, bool(execution_arn),
+                                                 description.get("PipelineDefinition")),
             lambda result: min(self.settings.catalog_ttl, self.settings.bucket_ttl)
             if result[2]["status"] in FINISHED and finished else 0,
         )
         return graph, payload
 
     def _execution_lineage(self, region: str, pipeline: str, arn: str, execution: dict[str, Any],
-                           described: bool) -> tuple[Graph, dict[str, Any], dict[str, Any]]:
-        # Round trip 2: everything about the execution, together.
+                           described: bool, current_definition: str | None,
+                           ) -> tuple[Graph, dict[str, Any], dict[str, Any]]:
+        # Round trip 2: everything about the execution, together, and the bucket metadata that the
+        # pipeline's current definition already names.
         finished = execution.get("PipelineExecutionStatus") in FINISHED
+        steps_future = self._submit(self._steps, region, arn, finished)  # the slowest: paginated, first
         definition = self._submit(self._definition_for, region, arn)
         parameters = self._submit(self._parameters, region, arn)
         described_execution = None if described else self._submit(self._describe_execution, region, arn)
-        steps = self._steps(region, arn, finished)
+        prefetched = self._prefetch_buckets(region, pipeline, arn, current_definition)
+        steps = steps_future.result()
         if described_execution is not None:
             execution = described_execution.result()
             finished = execution.get("PipelineExecutionStatus") in FINISHED
         graph = execution_graph(definition.result(), execution, parameters.result(), steps, pipeline, region)
-        # Round trip 3: job describes, reports, model packages and bucket metadata, together.
-        graph = self._enrich(region, graph, steps, finished)
+        # Round trip 3 (when needed): job describes, reports, model packages and the buckets not foreseen.
+        graph = self._enrich(region, graph, steps, finished, prefetched)
         info = {
             "arn": arn,
             "status": execution.get("PipelineExecutionStatus"),
@@ -488,7 +516,26 @@ class LineageService:
         }
         return graph, summary(graph, execution), info
 
-    def _enrich(self, region: str, graph: Graph, steps: list[dict[str, Any]], finished: bool) -> Graph:
+    def _prefetch_buckets(self, region: str, pipeline: str, arn: str,
+                          current_definition: str | None) -> dict[str, Callable[[], dict[str, Any]]]:
+        """Start the metadata of the buckets that the pipeline's current definition names (with its default
+        parameters and this execution's id) while the execution's own definition is still on its way.
+
+        An execution's definition is the pipeline's definition of the day it started, so the two name the
+        same buckets unless the pipeline was updated since or a parameter moved the data: a bucket foreseen
+        wrongly costs its five calls for nothing; one missed is fetched after, as it would be anyway.
+        """
+        if not current_definition:
+            return {}
+        try:
+            doc = load_definition(current_definition)
+            graph = parse_definition(doc, execution_context(doc, {"PipelineExecutionArn": arn}, (), (), pipeline))
+        except LineageError:
+            return {}  # the execution's definition will say what is wrong with it
+        return self._bucket_collectors(region, graph)
+
+    def _enrich(self, region: str, graph: Graph, steps: list[dict[str, Any]], finished: bool,
+                prefetched: Mapping[str, Callable[[], dict[str, Any]]]) -> Graph:
         by_name: dict[str, dict[str, Any]] = {}
         for step in steps:
             by_name.setdefault(str(step.get("StepName")), step)
@@ -510,7 +557,7 @@ class LineageService:
                 pending[node.id] = wanted
         reports = [(step, name, uri, self._submit(self._report, region, uri, finished))
                    for step, name, uri in report_locations(graph)]
-        graph_buckets = self._bucket_collectors(region, graph)
+        graph_buckets = self._bucket_collectors(region, graph, prefetched)
         details: dict[str, dict[str, Any]] = {}
         for node_id, wanted in pending.items():
             node = graph.node(node_id)
@@ -551,10 +598,14 @@ class LineageService:
         graph = with_run_details(graph, details)
         return self._attach_buckets(graph, graph_buckets)
 
-    def _bucket_collectors(self, region: str, graph: Graph) -> dict[str, Callable[[], dict[str, Any]]]:
+    def _bucket_collectors(self, region: str, graph: Graph,
+                           started: Mapping[str, Callable[[], dict[str, Any]]] | None = None,
+                           ) -> dict[str, Callable[[], dict[str, Any]]]:
+        """A collector per bucket of the graph's resolved artifacts: ``started`` ones reused, the rest started."""
         buckets = sorted({b for a in graph.artifacts if a.resolved and a.kind in ("s3", "code")
                           for b in [bucket_of(a.uri)] if b})
-        return {bucket: self._bucket_futures(region, bucket) for bucket in buckets}
+        started = started or {}
+        return {bucket: started.get(bucket) or self._bucket_futures(region, bucket) for bucket in buckets}
 
     def _with_buckets(self, region: str, graph: Graph) -> Graph:
         return self._attach_buckets(graph, self._bucket_collectors(region, graph))

@@ -14,16 +14,9 @@ from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .._version import __version__
 from ..core.aws import allowed_regions_from_env
-from ..core.service import Settings
+from ..core.service import Settings, env_number
 from . import handlers
 from .backends import ProcessBackend, ThreadBackend, settings_dict
-
-
-def _env_float(name: str, fallback: float) -> float:
-    try:
-        return float(os.environ.get(name, fallback))
-    except ValueError:
-        return fallback
 
 
 class LineageExtensionApp(ExtensionApp):
@@ -41,7 +34,7 @@ class LineageExtensionApp(ExtensionApp):
                                 "else the allowed regions, else $AWS_DEFAULT_REGION.")
     allow_profile_param = Bool(config=True, help="Accept the seed's ?profile= parameter (development only). "
                                                  "Default: $SM_LINEAGE_ALLOW_PROFILE, else False.")
-    max_workers = Int(config=True, help="Threads for concurrent AWS calls. Default: $SM_LINEAGE_MAX_WORKERS or 16.")
+    max_workers = Int(config=True, help="Threads for concurrent AWS calls. Default: $SM_LINEAGE_MAX_WORKERS or 32.")
     handler_workers = Int(config=True, help="Threads running requests off the event loop. "
                                             "Default: $SM_LINEAGE_HANDLER_WORKERS or 8.")
     service_process = Bool(config=True, help="Run the service in its own process, so that its Python work never "
@@ -84,23 +77,23 @@ class LineageExtensionApp(ExtensionApp):
 
     @default("max_workers")
     def _max_workers_default(self) -> int:
-        return int(_env_float("SM_LINEAGE_MAX_WORKERS", 16))
+        return Settings.from_env().max_workers
 
     @default("handler_workers")
     def _handler_workers_default(self) -> int:
-        return int(_env_float("SM_LINEAGE_HANDLER_WORKERS", 8))
+        return env_number("SM_LINEAGE_HANDLER_WORKERS", 8, int)
 
     @default("catalog_ttl")
     def _catalog_ttl_default(self) -> float:
-        return _env_float("SM_LINEAGE_CATALOG_TTL", 60)
+        return Settings.from_env().catalog_ttl
 
     @default("running_ttl")
     def _running_ttl_default(self) -> float:
-        return _env_float("SM_LINEAGE_RUNNING_TTL", 10)
+        return Settings.from_env().running_ttl
 
     @default("bucket_ttl")
     def _bucket_ttl_default(self) -> float:
-        return _env_float("SM_LINEAGE_BUCKET_TTL", 300)
+        return Settings.from_env().bucket_ttl
 
     @default("schema_store")
     def _schema_store_default(self) -> str:
