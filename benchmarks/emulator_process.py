@@ -18,7 +18,8 @@ def _nice() -> None:
 @contextlib.contextmanager
 def emulator_process(*extra: str) -> Iterator[dict[str, str]]:
     """Start ``sm-lineage-emulator`` and yield the environment that points boto3 and pyarrow at it."""
-    child = subprocess.Popen([sys.executable, "-m", "jupyter_sm_lineage.emulator", *extra], preexec_fn=_nice,
+    child = subprocess.Popen([sys.executable, "-m", "jupyter_sm_lineage.emulator", *extra],
+                             preexec_fn=_nice,  # noqa: PLW1509 - only os.nice, no locks taken before exec
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     environ: dict[str, str] = {}
     try:

@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/lineage_roundtrips.py [--latency-ms 50]``
 
-Both sides run in this process against the emulator (in its own process, as AWS would be), with the same latency added by a botocore hook
-(before-send) to every call:
+Both sides run in this process against the emulator (in its own process, as AWS would be), with the same
+latency added by a botocore hook (before-send) to every call:
 - service: LineageService as shipped (32 workers, caching);
 - baseline: the same code with one worker and no cache (every call in sequence);
 - seed-style: what the seed's lineage.py did, one call after another with boto3: the latest execution, its
@@ -20,6 +20,7 @@ boto3 clients and their paginator models are loaded before the clock starts (a o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -29,8 +30,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jupyter_sm_lineage.core.service import LineageService, Settings  # noqa: E402
-from benchmarks.emulator_process import emulator_process  # noqa: E402
+from benchmarks.emulator_process import emulator_process
+from jupyter_sm_lineage.core.service import LineageService, Settings
 
 REGION = "ap-northeast-2"
 
@@ -131,10 +132,8 @@ def seed_style(latency: Latency, pipeline: str) -> dict[str, float]:
         s3.get_bucket_location(Bucket=bucket)
         s3.get_bucket_versioning(Bucket=bucket)
         for call in (s3.get_bucket_tagging, s3.get_bucket_encryption, s3.get_public_access_block):
-            try:
+            with contextlib.suppress(s3.exceptions.ClientError):
                 call(Bucket=bucket)
-            except s3.exceptions.ClientError:
-                pass
     return {"cold_s": time.perf_counter() - started, "cold_calls": latency.calls, "chain": latency.chain()}
 
 
@@ -156,7 +155,8 @@ def main() -> int:
             rows = {}
             for side, workers, cache in (("service", Settings().max_workers, True), ("baseline", 1, False)):
                 row = measure(latency, workers, cache, pipeline)
-                row["round_trips"] = (row["cold_s"] - measure(zero, workers, cache, pipeline)["cold_s"]) / latency.seconds
+                row["round_trips"] = ((row["cold_s"] - measure(zero, workers, cache, pipeline)["cold_s"])
+                                      / latency.seconds)
                 rows[side] = row
             for side, row in rows.items():
                 print(f"{pipeline:22} {side:10} {row['cold_s']:7.2f} {row['cold_calls']:6d} {row['chain']:6d} "

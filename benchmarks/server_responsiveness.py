@@ -5,9 +5,9 @@ Run: ``.venv/bin/python benchmarks/server_responsiveness.py [--latency-ms 200]``
 A Jupyter server with the extension runs in a child process against the emulator (also a child
 process); every AWS call the service makes is delayed by the injected latency (a botocore hook installed
 by a sitecustomize module, so it reaches the service wherever it runs: its own process by default, or
-the server's threads with SM_LINEAGE_SERVICE_PROCESS=false in the environment). In one run: `health` latency p50/p99 on the idle server, then with 32
-concurrent cold lineage requests in flight; then requests/second of a warm (cached) lineage route with
-16 concurrent clients.
+the server's threads with SM_LINEAGE_SERVICE_PROCESS=false in the environment). In one run: `health`
+latency p50/p99 on the idle server, then with 32 concurrent cold lineage requests in flight; then
+requests/second of a warm (cached) lineage route with 16 concurrent clients.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.emulator_process import emulator_process  # noqa: E402
+from benchmarks.emulator_process import emulator_process
 
 TOKEN = "bench-token"
 REGION = "ap-northeast-2"

@@ -108,7 +108,7 @@ def baseline(
     """Time sqllineage on the statements (in-process if importable, else in ``python``)."""
     payload = [(sql, override or SQLFLUFF_DIALECTS.get(dialect, "ansi")) for sql, dialect in statements]
     try:
-        import sqllineage  # noqa: F401, PLC0415 - optional baseline
+        import sqllineage  # noqa: F401 - optional baseline
     except ImportError:
         if not python:
             return None

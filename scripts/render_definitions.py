@@ -415,7 +415,9 @@ def build_mlops(ps):
         name="CheckAccuracy",
         conditions=[
             ConditionGreaterThanOrEqualTo(
-                left=JsonGet(step_name=evaluate.name, property_file=evaluation_report, json_path="metrics.accuracy.value"),
+                left=JsonGet(
+                    step_name=evaluate.name, property_file=evaluation_report, json_path="metrics.accuracy.value"
+                ),
                 right=accuracy_threshold,
             )
         ],
@@ -436,7 +438,7 @@ def build_churn_features(ps):
         DatasetDefinition,
         RedshiftDatasetDefinition,
     )
-    from sagemaker.processing import ProcessingInput, ProcessingOutput, FeatureStoreOutput
+    from sagemaker.processing import FeatureStoreOutput, ProcessingInput, ProcessingOutput
     from sagemaker.workflow.parameters import ParameterString
     from sagemaker.workflow.pipeline import Pipeline
     from sagemaker.workflow.steps import ProcessingStep
@@ -636,7 +638,12 @@ def zoo_processing(ps):
     from sagemaker.workflow.parameters import ParameterInteger, ParameterString
     from sagemaker.workflow.pipeline import Pipeline
     from sagemaker.workflow.pipeline_definition_config import PipelineDefinitionConfig
-    from sagemaker.workflow.retry import SageMakerJobExceptionTypeEnum, SageMakerJobStepRetryPolicy, StepExceptionTypeEnum, StepRetryPolicy
+    from sagemaker.workflow.retry import (
+        SageMakerJobExceptionTypeEnum,
+        SageMakerJobStepRetryPolicy,
+        StepExceptionTypeEnum,
+        StepRetryPolicy,
+    )
     from sagemaker.workflow.steps import CacheConfig, ProcessingStep
 
     instance_count = ParameterInteger("InstanceCount", default_value=1)
@@ -784,7 +791,8 @@ def zoo_training_tuning(ps):
     )
     s_multi = TuningStep(
         name="TuneMulti",
-        step_args=multi.fit(inputs={"xgb": channels, "sklearn": {"train": TrainingInput(s3_data=f"{ZOO_BUCKET}/train/")}},
+        step_args=multi.fit(inputs={"xgb": channels,
+                                    "sklearn": {"train": TrainingInput(s3_data=f"{ZOO_BUCKET}/train/")}},
                             include_cls_metadata={}),
     )
     from sagemaker.processing import ScriptProcessor
@@ -813,7 +821,7 @@ def zoo_model_transform(ps):
     RegisterModel step collection, PipelineModel registration; TransformStep with data processing;
     MonitorBatchTransformStep (a Transform plus a QualityCheck)."""
     from sagemaker.estimator import Estimator
-    from sagemaker.inputs import CreateModelInput, TransformInput
+    from sagemaker.inputs import CreateModelInput, TrainingInput, TransformInput
     from sagemaker.model import Model
     from sagemaker.model_monitor import DatasetFormat
     from sagemaker.pipeline import PipelineModel
@@ -826,7 +834,6 @@ def zoo_model_transform(ps):
     from sagemaker.workflow.quality_check_step import DataQualityCheckConfig
     from sagemaker.workflow.step_collections import RegisterModel
     from sagemaker.workflow.steps import CreateModelStep, TrainingStep, TransformStep
-    from sagemaker.inputs import TrainingInput
 
     img = images()
     xgb = Estimator(image_uri=img["xgboost"], role=ROLE, instance_type="ml.m5.xlarge", instance_count=1,
@@ -920,8 +927,13 @@ def zoo_conditions(ps):
     property file and over an S3 URI, Fail steps at two depths, all Parameter types."""
     from sagemaker.workflow.condition_step import ConditionStep
     from sagemaker.workflow.conditions import (
-        ConditionEquals, ConditionGreaterThan, ConditionIn, ConditionLessThan, ConditionLessThanOrEqualTo,
-        ConditionNot, ConditionOr,
+        ConditionEquals,
+        ConditionGreaterThan,
+        ConditionIn,
+        ConditionLessThan,
+        ConditionLessThanOrEqualTo,
+        ConditionNot,
+        ConditionOr,
     )
     from sagemaker.workflow.execution_variables import ExecutionVariables
     from sagemaker.workflow.fail_step import FailStep
@@ -1074,16 +1086,20 @@ def zoo_emr(ps):
 def zoo_checks(ps):
     """QualityCheck (data quality, model quality) and ClarifyCheck (data bias, model bias, model
     explainability)."""
-    from sagemaker.clarify import BiasConfig, DataConfig, ModelConfig, SHAPConfig
+    from sagemaker.clarify import BiasConfig, DataConfig, ModelConfig, ModelPredictedLabelConfig, SHAPConfig
     from sagemaker.model_monitor import DatasetFormat
     from sagemaker.workflow.check_job_config import CheckJobConfig
     from sagemaker.workflow.clarify_check_step import (
-        ClarifyCheckStep, DataBiasCheckConfig, ModelBiasCheckConfig, ModelExplainabilityCheckConfig,
+        ClarifyCheckStep,
+        DataBiasCheckConfig,
+        ModelBiasCheckConfig,
+        ModelExplainabilityCheckConfig,
     )
-    from sagemaker.clarify import ModelPredictedLabelConfig
     from sagemaker.workflow.pipeline import Pipeline
     from sagemaker.workflow.quality_check_step import (
-        DataQualityCheckConfig, ModelQualityCheckConfig, QualityCheckStep,
+        DataQualityCheckConfig,
+        ModelQualityCheckConfig,
+        QualityCheckStep,
     )
 
     cfg = CheckJobConfig(role=ROLE, instance_count=1, instance_type="ml.m5.xlarge", volume_size_in_gb=30,
@@ -1212,11 +1228,11 @@ def zoo_endpoint_lineage(ps):
     """EndpointConfig, Endpoint, InferenceComponent and Lineage steps (new in late 2.x)."""
     from sagemaker.lineage.action import Action
     from sagemaker.lineage.artifact import Artifact
+    from sagemaker.model import Model
     from sagemaker.workflow.endpoint_step import EndpointConfigStep, EndpointStep
     from sagemaker.workflow.inference_component_step import InferenceComponentStep
     from sagemaker.workflow.lineage_step import LineageAssociation, LineageEntityReference, LineageStep
     from sagemaker.workflow.model_step import ModelStep
-    from sagemaker.model import Model
     from sagemaker.workflow.pipeline import Pipeline
 
     img = images()
@@ -1424,7 +1440,7 @@ def main(argv=None) -> int:
                     continue
                 try:
                     definition = render(build(session_factory()))
-                except Exception as exc:  # noqa: BLE001 - report and go on with the others
+                except Exception as exc:  # report and go on with the others
                     failures += 1
                     print(f"FAILED {stem}: {type(exc).__name__}: {exc}", file=sys.stderr)
                     continue

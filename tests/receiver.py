@@ -35,7 +35,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, message = receiver._handle(self.path, body)
                 payload = json.dumps({"code": status, "message": message}).encode() if message else b""

@@ -68,7 +68,8 @@ def test_mlops_pipeline_graph() -> None:
     assert set(test_split.consumers) == {"Evaluate", "BatchTransform"}
     condition = graph.node("CheckAccuracy")
     assert condition.properties["conditions"] == [
-        "{JsonGet(Steps.Evaluate.PropertyFiles.EvaluationReport, metrics.accuracy.value)} >= {Parameters.AccuracyThreshold}"
+        "{JsonGet(Steps.Evaluate.PropertyFiles.EvaluationReport, metrics.accuracy.value)}"
+        " >= {Parameters.AccuracyThreshold}"
     ]
     assert graph.node("FailAccuracy").parent == "CheckAccuracy"
     assert graph.node("Evaluate").properties["propertyFiles"][0]["name"] == "EvaluationReport"
@@ -145,11 +146,13 @@ def test_cycles_are_reported_not_fatal() -> None:
 def test_self_referencing_properties_do_not_recurse_forever() -> None:
     doc = {"Steps": [
         {"Name": "A", "Type": "Processing", "Arguments": {"ProcessingInputs": [
-            {"InputName": "x", "S3Input": {"S3Uri": {"Get": "Steps.B.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}],
+            {"InputName": "x", "S3Input": {
+                "S3Uri": {"Get": "Steps.B.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}],
             "ProcessingOutputConfig": {"Outputs": [{"OutputName": "o", "S3Output": {
                 "S3Uri": {"Get": "Steps.B.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}]}}},
         {"Name": "B", "Type": "Processing", "Arguments": {"ProcessingOutputConfig": {"Outputs": [
-            {"OutputName": "o", "S3Output": {"S3Uri": {"Get": "Steps.A.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}]}}},
+            {"OutputName": "o", "S3Output": {
+                "S3Uri": {"Get": "Steps.A.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}]}}},
     ]}
     graph = parse_definition(doc)
     assert len(graph.nodes) == 2

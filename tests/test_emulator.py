@@ -54,7 +54,8 @@ def test_failed_and_running_executions(emulator: Emulator) -> None:
     by_name = {s["StepName"]: s for s in failed["PipelineExecutionSteps"]}
     assert by_name["Train"]["StepStatus"] == "Failed" and "AlgorithmError" in by_name["Train"]["FailureReason"]
     assert "Evaluate" not in by_name
-    running = sm.list_pipeline_execution_steps(PipelineExecutionArn=emulator.world.latest_execution("churn-features-pipeline"))
+    running = sm.list_pipeline_execution_steps(
+        PipelineExecutionArn=emulator.world.latest_execution("churn-features-pipeline"))
     ingest = next(s for s in running["PipelineExecutionSteps"] if s["StepName"] == "IngestFeatures")
     assert ingest["StepStatus"] == "Executing" and "EndTime" not in ingest
 
@@ -62,7 +63,8 @@ def test_failed_and_running_executions(emulator: Emulator) -> None:
 def test_jobs_exist_with_the_definitions_s3_uris(emulator: Emulator) -> None:
     sm = emulator.client("sagemaker", HOME)
     arn = emulator.world.latest_execution("mlops-pipeline")
-    steps = {s["StepName"]: s for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]}
+    listed = sm.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]
+    steps = {s["StepName"]: s for s in listed}
     job = steps["Preprocess"]["Metadata"]["ProcessingJob"]["Arn"].rsplit("/", 1)[1]
     described = sm.describe_processing_job(ProcessingJobName=job)
     outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in described["ProcessingOutputConfig"]["Outputs"]}
@@ -77,7 +79,8 @@ def test_jobs_exist_with_the_definitions_s3_uris(emulator: Emulator) -> None:
     assert s3.head_object(Bucket=bucket, Key=key)["ContentLength"] > 0
     report = s3.get_object(Bucket="sm-lineage-demo-curated-123456789012", Key="churn/evaluation/evaluation.json")
     assert json.loads(report["Body"].read())["metrics"]["accuracy"]["value"] == pytest.approx(0.91)
-    package = sm.describe_model_package(ModelPackageName=steps["Register-RegisterModel"]["Metadata"]["RegisterModel"]["Arn"])
+    package = sm.describe_model_package(
+        ModelPackageName=steps["Register-RegisterModel"]["Metadata"]["RegisterModel"]["Arn"])
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
 
 

@@ -126,6 +126,13 @@ def test_bad_input_exits_2() -> None:
     assert "--executions must be" in err.getvalue()
 
 
+def test_package_all_lists_every_lazy_name() -> None:
+    # __all__ is a literal (for type checkers); it must stay the lazy table's names plus __version__.
+    import sm_lineage_exporter
+
+    assert sorted(sm_lineage_exporter.__all__) == sorted(["__version__", *sm_lineage_exporter._EXPORTS])
+
+
 @pytest.mark.parametrize(("uri", "kind", "namespace", "name"), [
     ("s3://bucket/a/b/", "s3", "s3://bucket", "a/b"),
     ("s3a://bucket/a//b.parquet", "s3", "s3://bucket", "a/b.parquet"),

@@ -20,7 +20,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def jp_server_config(emulator: Any, receiver: Receiver, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def jp_server_config(emulator: Any, receiver: Receiver, tmp_path: Any,
+                     monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     # The exporter's watermark directory is its own configuration, read where the service runs.
     monkeypatch.setenv("SM_LINEAGE_STATE_DIR", str(tmp_path / "state"))
     return {

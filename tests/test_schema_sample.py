@@ -244,7 +244,7 @@ def test_empty_prefix_and_marker_only_prefix_are_not_found(s3):
 
 
 def test_missing_bucket_is_not_found(s3):
-    with pytest.raises(NotFound, match="no-such-bucket-here.*bucket does not exist"):
+    with pytest.raises(NotFound, match=r"no-such-bucket-here.*bucket does not exist"):
         sample_schema("s3://no-such-bucket-here/data/", s3)
 
 

@@ -12,7 +12,6 @@ from jupyter_sm_lineage.core.aws import translate
 from jupyter_sm_lineage.core.errors import AccessDenied, InvalidRequest, NotFound, UpstreamError
 from jupyter_sm_lineage.core.service import LineageService, Settings
 from jupyter_sm_lineage.emulator import Emulator
-
 from tests.conftest import HOME, CallCounter
 
 

@@ -12,7 +12,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,5 +125,5 @@ def test_fuzzed_requests_never_get_a_5xx(standalone: str, request: tuple[str, st
     method, url, body = request
     status, payload = _request(method, standalone + url, body)
     assert status < 500, (method, url, payload[:300])
-    if status >= 400 and status != 404 or url.startswith("/lineage") and status == 404:
+    if (status >= 400 and status != 404) or (url.startswith("/lineage") and status == 404):
         assert json.loads(payload)["message"]

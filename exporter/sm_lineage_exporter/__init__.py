@@ -33,7 +33,28 @@ _EXPORTS = {
     "to_dict": "serialize",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+# Spelled out (the keys of _EXPORTS and __version__): type checkers and linters only read a literal
+# __all__, and without it they see none of the lazy names as exported.
+__all__ = [
+    "PRODUCER",
+    "Delivery",
+    "Emitter",
+    "ExportResult",
+    "MappingOptions",
+    "Spool",
+    "WatermarkStore",
+    "__version__",
+    "event_for_schema",
+    "events_for_lineage",
+    "events_for_sql",
+    "export_pipeline",
+    "export_schema",
+    "export_sql",
+    "make_client",
+    "replay",
+    "to_dict",
+    "to_json",
+]
 
 if TYPE_CHECKING:
     from .emit import Delivery, Emitter, make_client

@@ -90,14 +90,14 @@ def export_pipeline(
         tags: dict[str, str] | None = None
         groups: dict[str, dict[str, Any]] = {}
         exported: list[str] = []
-        for arn in arns:
-            lineage = service.lineage(region, pipeline, execution_arn=arn, include_schemas=include_schemas) \
-                if arn else service.lineage(region, pipeline, include_latest_exec=True,
-                                            include_schemas=include_schemas)
+        for wanted in arns:
+            lineage = service.lineage(region, pipeline, execution_arn=wanted, include_schemas=include_schemas) \
+                if wanted else service.lineage(region, pipeline, include_latest_exec=True,
+                                               include_schemas=include_schemas)
             if progress:
                 progress(1)
             status = (lineage.get("execution") or {}).get("status")
-            arn = arn or (lineage.get("execution") or {}).get("arn")
+            arn = wanted or (lineage.get("execution") or {}).get("arn")
             if not arn:
                 result.errors.append(f"pipeline {pipeline} has no executions")
                 continue

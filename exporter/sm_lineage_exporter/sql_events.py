@@ -140,7 +140,8 @@ def _schema_facets(table: str, columns: list[str], known: Mapping[str, Mapping[s
 
 
 def _column_lineage(table: str, edges: list[Mapping[str, Any]], names: Mapping[str, DatasetName],
-                    read: Mapping[str, list[str]], producer: str) -> column_lineage_dataset.ColumnLineageDatasetFacet | None:
+                    read: Mapping[str, list[str]],
+                    producer: str) -> column_lineage_dataset.ColumnLineageDatasetFacet | None:
     fields: dict[str, list[Mapping[str, Any]]] = {}
     dataset_wide: list[column_lineage_dataset.InputField] = []
     for edge in edges:

@@ -51,7 +51,8 @@ def iam_action(service: str, operation: str) -> str:
 
 def is_missing_configuration(exc: BaseException) -> bool:
     """S3's "this bucket has no such configuration" answers, which are facts, not failures."""
-    return isinstance(exc, botocore.exceptions.ClientError) and exc.response.get("Error", {}).get("Code") in _MISSING_CONFIG
+    return (isinstance(exc, botocore.exceptions.ClientError)
+            and exc.response.get("Error", {}).get("Code") in _MISSING_CONFIG)
 
 
 def translate(exc: BaseException, service: str, operation: str, what: str = "") -> LineageError:
@@ -76,7 +77,8 @@ def translate(exc: BaseException, service: str, operation: str, what: str = "") 
             return InvalidRequest(f"AWS rejected {operation}{subject}: {message}")
         return UpstreamError(f"{operation}{subject} failed with {code or status}: {message}", code=code or str(status))
     if isinstance(exc, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
-        return AccessDenied("no AWS credentials found: set AWS_PROFILE, instance/role credentials, or AWS_ACCESS_KEY_ID")
+        return AccessDenied("no AWS credentials found: set AWS_PROFILE, instance/role credentials, "
+                            "or AWS_ACCESS_KEY_ID")
     if isinstance(exc, botocore.exceptions.ProfileNotFound):
         return InvalidRequest(str(exc), parameter="profile")
     if isinstance(exc, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,

@@ -53,7 +53,8 @@ def in_domain(matched: Mapping[str, str] | None, domain_name: str | None, domain
     )
 
 
-def latest_execution_entry(summary: Mapping[str, Any] | None, describe: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def latest_execution_entry(summary: Mapping[str, Any] | None,
+                           describe: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not summary:
         return None
     entry: dict[str, Any] = {

@@ -67,7 +67,8 @@ def load_definition(definition: str | bytes | Mapping[str, Any]) -> dict[str, An
     if not isinstance(definition, str):
         raise InvalidRequest(f"pipeline definition must be JSON text or a dict, not {type(definition).__name__}")
     if len(definition) > MAX_DEFINITION_BYTES:
-        raise InvalidRequest(f"pipeline definition is {len(definition)} characters; the limit is {MAX_DEFINITION_BYTES}")
+        raise InvalidRequest(f"pipeline definition is {len(definition)} characters; "
+                             f"the limit is {MAX_DEFINITION_BYTES}")
     try:
         doc = json.loads(definition)
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -276,7 +277,8 @@ class _Builder:
             if key in step:
                 properties[key[0].lower() + key[1:]] = step[key]
         if step_type == "Fail":
-            properties["errorMessage"] = render(arguments.get("ErrorMessage") if isinstance(arguments, dict) else None, self).text
+            message = arguments.get("ErrorMessage") if isinstance(arguments, dict) else None
+            properties["errorMessage"] = render(message, self).text
         if "PropertyFiles" in step and isinstance(step["PropertyFiles"], list):
             properties["propertyFiles"] = [
                 {"name": pf.get("PropertyFileName"), "output": pf.get("OutputName"), "path": pf.get("FilePath")}
@@ -311,7 +313,8 @@ class _Builder:
                 if dependency is None:
                     self.warnings.append(f"step {name!r}: a DependsOn entry names no step")
                 elif dependency not in self.steps:
-                    self.warnings.append(f"step {name!r} depends on {dependency!r}, which is not a step of this pipeline")
+                    self.warnings.append(
+                        f"step {name!r} depends on {dependency!r}, which is not a step of this pipeline")
                 else:
                     add(Edge(dependency, name, "dependsOn"))
             for reference in references(_without_nested(step)):
@@ -349,7 +352,7 @@ class _Builder:
                 for successor in successors:
                     mark = state.get(successor, 0)
                     if mark == 1:
-                        cycle = path[path.index(successor) :] + [successor]
+                        cycle = [*path[path.index(successor) :], successor]
                         self.warnings.append("dependency cycle: " + " -> ".join(cycle))
                     elif mark == 0:
                         state[successor] = 1
@@ -378,12 +381,14 @@ def _items(value: Any) -> list[dict[str, Any]]:
 
 def _resources(b: _Builder, props: dict[str, Any], cluster: Any) -> None:
     if isinstance(cluster, dict):
-        for key, name in (("InstanceType", "instanceType"), ("InstanceCount", "instanceCount"), ("VolumeSizeInGB", "volumeSizeInGB")):
+        for key, name in (("InstanceType", "instanceType"), ("InstanceCount", "instanceCount"),
+                          ("VolumeSizeInGB", "volumeSizeInGB")):
             if key in cluster:
                 props[name] = render(cluster[key], b).text
 
 
-def _processing(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
+def _processing(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
+                props: dict[str, Any]) -> None:
     for item in _items(args.get("ProcessingInputs")):
         name = str(item.get("InputName", "input"))
         if isinstance(item.get("S3Input"), dict):
@@ -419,7 +424,8 @@ def _dataset_definition(b: _Builder, name: str, dataset: dict[str, Any]) -> list
             continue
         query = render(spec.get("QueryString"), b).text
         if kind == "athena":
-            where = f"athena://{render(spec.get('Catalog', 'AwsDataCatalog'), b).text}/{render(spec.get('Database'), b).text}"
+            catalog = render(spec.get("Catalog", "AwsDataCatalog"), b).text
+            where = f"athena://{catalog}/{render(spec.get('Database'), b).text}"
         else:
             where = f"redshift://{render(spec.get('ClusterId'), b).text}/{render(spec.get('Database'), b).text}"
         details = {
@@ -447,9 +453,11 @@ def _query_sources(query: str, kind: str) -> list[str]:
     return sorted(getattr(result, "sources", ()) or ())
 
 
-def _training(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
+def _training(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
+              props: dict[str, Any]) -> None:
     for item in _items(args.get("InputDataConfig")):
-        _add(inputs, b.port(str(item.get("ChannelName", "train")), lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
+        _add(inputs, b.port(str(item.get("ChannelName", "train")),
+                            lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
     if lookup(args, ["OutputDataConfig", "S3OutputPath"]) is not None:
         rendered = b.step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
         template = b.templates.step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
@@ -470,7 +478,8 @@ def _tuning(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list
         definitions.insert(0, args["TrainingJobDefinition"])
     for definition in definitions:
         for item in _items(definition.get("InputDataConfig")):
-            _add(inputs, b.port(str(item.get("ChannelName", "train")), lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
+            _add(inputs, b.port(str(item.get("ChannelName", "train")),
+                                lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
         _add(outputs, b.port("models", lookup(definition, ["OutputDataConfig", "S3OutputPath"])))
         _resources(b, props, definition.get("ResourceConfig"))
     strategy = lookup(args, ["HyperParameterTuningJobConfig", "Strategy"])
@@ -478,7 +487,8 @@ def _tuning(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list
         props["strategy"] = render(strategy, b).text
 
 
-def _transform(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
+def _transform(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
+               props: dict[str, Any]) -> None:
     _add(inputs, b.port("input", lookup(args, ["TransformInput", "DataSource", "S3DataSource", "S3Uri"])))
     _add(outputs, b.port("output", lookup(args, ["TransformOutput", "S3OutputPath"])))
     _resources(b, props, args.get("TransformResources"))
@@ -500,7 +510,8 @@ def _model(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[
             props.setdefault("image", render(container["Image"], b).text)
 
 
-def _register_model(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
+def _register_model(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
+                    props: dict[str, Any]) -> None:
     for container in _containers(lookup(args, ["InferenceSpecification"]) or {}):
         _add(inputs, b.port("model", container.get("ModelDataUrl")))
         if "Image" in container:
@@ -517,7 +528,8 @@ def _register_model(b: _Builder, args: dict[str, Any], inputs: list[Port], outpu
 
 def _automl(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
     for item in _items(args.get("InputDataConfig")) + _items(args.get("AutoMLJobInputDataConfig")):
-        _add(inputs, b.port(str(item.get("ChannelType", "training")), lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
+        _add(inputs, b.port(str(item.get("ChannelType", "training")),
+                            lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
     _add(outputs, b.port("output", lookup(args, ["OutputDataConfig", "S3OutputPath"])))
 
 
@@ -569,7 +581,8 @@ def _lambda(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list
     _scanned(b, args, inputs, outputs)
 
 
-def _condition(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
+def _condition(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
+               props: dict[str, Any]) -> None:
     props["conditions"] = [_condition_text(b, c) for c in _items(args.get("Conditions"))]
 
 
@@ -594,7 +607,8 @@ def _condition_text(b: _Builder, condition: dict[str, Any]) -> str:
     return kind
 
 
-def _endpoint(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
+def _endpoint(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
+              props: dict[str, Any]) -> None:
     for key in ("EndpointName", "EndpointConfigName"):
         if key in args:
             props[key[0].lower() + key[1:]] = render(args[key], b).text
@@ -652,7 +666,8 @@ def _nested_steps(step: dict[str, Any]) -> Iterable[tuple[str, Any]]:
 def _without_nested(step: dict[str, Any]) -> dict[str, Any]:
     arguments = step.get("Arguments")
     if step.get("Type") in ("Condition", "ForEach") and isinstance(arguments, dict):
-        arguments = {k: v for k, v in arguments.items() if k not in ("IfSteps", "ElseSteps", "ForEachBody", "Steps", "Body", "LoopSteps")}
+        nested = ("IfSteps", "ElseSteps", "ForEachBody", "Steps", "Body", "LoopSteps")
+        arguments = {k: v for k, v in arguments.items() if k not in nested}
     return {k: (arguments if k == "Arguments" else v) for k, v in step.items() if k != "DependsOn"}
 
 
@@ -704,7 +719,8 @@ def _artifacts(nodes: list[Node]) -> list[Artifact]:
                 if node.id not in entry[direction]:
                     entry[direction].append(node.id)
     return [
-        Artifact(i, e["uri"], e["kind"], tuple(e["producers"]), tuple(e["consumers"]), e["resolved"], details=e["details"])
+        Artifact(i, e["uri"], e["kind"], tuple(e["producers"]), tuple(e["consumers"]), e["resolved"],
+                 details=e["details"])
         for i, e in enumerate(by_uri.values())
     ]
 

@@ -40,13 +40,13 @@ from .definition import load_definition, parse_definition
 from .errors import InvalidRequest, LineageError, NotFound
 from .execution import (
     FINISHED,
+    execution_context,
     execution_graph,
     flatten_metrics,
     job_arn,
     job_ports,
     parse_report,
     report_locations,
-    execution_context,
     summary,
     unresolved,
     with_run_details,
@@ -297,7 +297,8 @@ class LineageService:
         operation, parameter, status_key = _DESCRIBE[kind]
 
         def ttl(describe: dict[str, Any]) -> float | None:
-            return FOREVER if describe.get(status_key) in ("Completed", "Failed", "Stopped") else self.settings.running_ttl
+            finished = describe.get(status_key) in ("Completed", "Failed", "Stopped")
+            return FOREVER if finished else self.settings.running_ttl
 
         return self._cached(
             ("job", region, kind, name),
@@ -572,7 +573,8 @@ class LineageService:
                     if metrics:
                         extra["metrics"] = metrics
                     if unresolved(node):
-                        inputs, outputs = job_ports(node.type if node.type != "QualityCheck" else "Processing", describe)
+                        job_type = node.type if node.type != "QualityCheck" else "Processing"
+                        inputs, outputs = job_ports(job_type, describe)
                         extra["inputs"], extra["outputs"] = inputs or node.inputs, outputs or node.outputs
             if "package" in wanted:
                 package = _result(wanted["package"])
@@ -787,7 +789,8 @@ _DESCRIBE = {
     "ProcessingJob": ("describe_processing_job", "ProcessingJobName", "ProcessingJobStatus"),
     "TrainingJob": ("describe_training_job", "TrainingJobName", "TrainingJobStatus"),
     "TransformJob": ("describe_transform_job", "TransformJobName", "TransformJobStatus"),
-    "TuningJob": ("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName", "HyperParameterTuningJobStatus"),
+    "TuningJob": ("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName",
+                  "HyperParameterTuningJobStatus"),
     "AutoMLJob": ("describe_auto_ml_job", "AutoMLJobName", "AutoMLJobStatus"),
 }
 

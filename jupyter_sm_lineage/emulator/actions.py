@@ -145,7 +145,8 @@ def list_feature_groups(self: SageMakerResponse) -> ActionResult:
         )
     sort_by = self._get_param("SortBy") or "CreationTime"
     key = {"Name": "FeatureGroupName", "FeatureGroupStatus": "FeatureGroupStatus"}.get(sort_by, "CreationTime")
-    summaries = sorted(summaries, key=lambda s: s[key], reverse=(self._get_param("SortOrder") or "Descending") == "Descending")
+    descending = (self._get_param("SortOrder") or "Descending") == "Descending"
+    summaries = sorted(summaries, key=lambda s: s[key], reverse=descending)
     page = _page(summaries, self._get_params(), default_max=10, limit=100)
     result: dict[str, Any] = {"FeatureGroupSummaries": page["items"]}
     if "NextToken" in page:
@@ -155,7 +156,8 @@ def list_feature_groups(self: SageMakerResponse) -> ActionResult:
 
 def describe_feature_group(self: SageMakerResponse) -> ActionResult:
     name = self._get_param("FeatureGroupName")
-    if not any(g.feature_group_name.lower() == str(name).lower() for g in self.sagemaker_backend.feature_groups.values()):
+    groups = self.sagemaker_backend.feature_groups.values()
+    if not any(g.feature_group_name.lower() == str(name).lower() for g in groups):
         raise ResourceNotFound(f"Resource Not Found: FeatureGroup {name} does not exist.")
     response = dict(self.sagemaker_backend.describe_feature_group(feature_group_name=name))
     response.update(_state(self).feature_groups.get(response["FeatureGroupName"], {}))

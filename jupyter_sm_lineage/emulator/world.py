@@ -8,6 +8,7 @@ agrees with the definition.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -321,7 +322,8 @@ def _seed_steps(
         if name in scenario.not_run:
             continue
         status = scenario.statuses.get(name, "Succeeded")
-        begin = max((end_of[p] for p in incoming[name] if p in end_of), default=scenario.started) + timedelta(seconds=20)
+        begin = (max((end_of[p] for p in incoming[name] if p in end_of), default=scenario.started)
+                 + timedelta(seconds=20))
         duration = timedelta(seconds=_duration(types[name], index))
         start_of[name] = begin
         step: dict[str, Any] = {
@@ -379,10 +381,13 @@ def _run_step(
         job.training_end_time = step.get("EndTime")
         if status == "Failed":
             job.failure_reason = step.get("FailureReason")
-            job.final_metric_data_list = [{"MetricName": "train:loss", "Value": float("1e9"), "Timestamp": step["StartTime"]}]
+            job.final_metric_data_list = [
+                {"MetricName": "train:loss", "Value": float("1e9"), "Timestamp": step["StartTime"]},
+            ]
         else:
             job.final_metric_data_list = [
-                {"MetricName": "validation:auc", "Value": round(scenario.accuracy + 0.04, 4), "Timestamp": step["EndTime"]},
+                {"MetricName": "validation:auc", "Value": round(scenario.accuracy + 0.04, 4),
+                 "Timestamp": step["EndTime"]},
                 {"MetricName": "validation:logloss", "Value": 0.2871, "Timestamp": step["EndTime"]},
                 {"MetricName": "train:logloss", "Value": 0.2413, "Timestamp": step["EndTime"]},
             ]
@@ -397,16 +402,16 @@ def _run_step(
         job.transform_end_time = step.get("EndTime")
         return {"TransformJob": {"Arn": arn}}
     if step_type in ("Model", "CreateModel"):
-        request = {k: v for k, v in args.items() if k in ("PrimaryContainer", "Containers", "ExecutionRoleArn", "VpcConfig")}
+        request = {k: v for k, v in args.items()
+                   if k in ("PrimaryContainer", "Containers", "ExecutionRoleArn", "VpcConfig")}
         arn = sm.create_model(ModelName=job_name, **request)["ModelArn"]
         return {"Model": {"Arn": arn}}
     if step_type == "RegisterModel":
         group = str(args.get("ModelPackageGroupName"))
-        try:
+        with contextlib.suppress(sm.exceptions.ClientError):  # registered by an earlier execution
             sm.create_model_package_group(ModelPackageGroupName=group, ModelPackageGroupDescription="Churn models")
-        except sm.exceptions.ClientError:
-            pass  # registered by an earlier execution
-        request = {k: v for k, v in args.items() if k in ("InferenceSpecification", "ModelMetrics", "ModelApprovalStatus")}
+        request = {k: v for k, v in args.items()
+                   if k in ("InferenceSpecification", "ModelMetrics", "ModelApprovalStatus")}
         arn = sm.create_model_package(ModelPackageGroupName=group, **request)["ModelPackageArn"]
         return {"RegisterModel": {"Arn": arn}}
     if step_type == "Condition":

@@ -8,6 +8,7 @@ server answers. In its own process it cannot: the server only forwards requests 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import logging
@@ -179,10 +180,8 @@ class ProcessBackend:
 
     def close(self) -> None:
         if self._connection is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 self._connection.send(None)
-            except (OSError, ValueError):
-                pass
         if self._process is not None:
             self._process.join(timeout=5)
             if self._process.is_alive():

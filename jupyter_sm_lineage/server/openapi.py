@@ -123,7 +123,8 @@ BUCKET = _path("bucket", "S3 bucket name")
 PREFIX = _path("prefix", "object key or prefix (may contain slashes)")
 
 
-def _operation(summary: str, response: str, parameters: list[dict[str, Any]], body: str | None = None) -> dict[str, Any]:
+def _operation(summary: str, response: str, parameters: list[dict[str, Any]],
+               body: str | None = None) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {"description": "OK", "content": {"application/json": {"schema": _ref(response)}}},
     }

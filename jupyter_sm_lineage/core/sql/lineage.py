@@ -91,10 +91,7 @@ def _analyze(sql: str, dialect: Dialect, lookup: SchemaLookup, name: str) -> Sql
 
 
 def _parse(chunk: Chunk, sql: str, dialect: Dialect) -> exp.Expr | None:
-    if chunk.tokens is not None:
-        parsed = dialect.parser().parse(list(chunk.tokens), sql)
-    else:
-        parsed = dialect.parse(chunk.sql)
+    parsed = dialect.parser().parse(list(chunk.tokens), sql) if chunk.tokens is not None else dialect.parse(chunk.sql)
     found = [e for e in parsed if e is not None]
     return found[0] if found else None
 
