@@ -261,6 +261,31 @@ CY_FIND = """
 """
 
 
+#: JavaScript: how a drawn graph is shown: zoom, its minimum, the step label size, the canvas size, the nodes
+#: wholly on the canvas (measured on the container: cytoscape's cached size can lag a resize by 100 ms).
+CY_VIEW = """
+(el) => {
+  const cy = el._cyreg.cy;
+  const width = el.clientWidth, height = el.clientHeight;
+  const steps = cy.nodes('.step');
+  const inside = [], outside = [];
+  cy.nodes().forEach(n => {
+    const b = n.renderedBoundingBox({includeLabels: true, includeOverlays: false});
+    (b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height ? inside : outside).push(n.id());
+  });
+  const labelPx = parseFloat((steps.length ? steps : cy.nodes()).first().style('font-size'));
+  return {zoom: cy.zoom(), minZoom: cy.minZoom(), panning: cy.userPanningEnabled(), labelPx,
+          renderedLabelPx: cy.zoom() * labelPx, width, height, inside, outside};
+}
+"""
+
+
+def cy_view(page: Any, scope: str, nodes: int, edges: int) -> dict[str, Any]:
+    """How the graph with these counts is shown (see ``CY_VIEW``)."""
+    handle = page.evaluate_handle(CY_FIND, [scope, nodes, edges])
+    return dict(page.evaluate(CY_VIEW, handle))
+
+
 def node_screen_position(page: Any, scope: str, nodes: int, edges: int, node_id: str) -> tuple[float, float]:
     """Where a node is drawn on the screen (the container's box plus the node's rendered position)."""
     handle = page.evaluate_handle(CY_FIND, [scope, nodes, edges])

@@ -1,4 +1,4 @@
-"""The quickstart notebook in JupyterLab and headless Chromium: the explorer draws, clicks and switches tabs.
+"""The quickstart notebook in JupyterLab and headless Chromium: the explorer draws readably, clicks and switches tabs.
 
 Needs Debian's chromium (``apt-get install -y chromium``) and the playwright Python package; skipped
 without them. ``SM_LINEAGE_UPDATE_SCREENSHOT=1`` also writes docs/screenshot-explorer.png.
@@ -21,6 +21,9 @@ REGION = "ap-northeast-2"
 PIPELINE = "mlops-pipeline"
 VALIDATION = "s3://sm-lineage-demo-curated-123456789012/churn/validation/"
 EXPLORER = ".sml-explorer"
+FANOUT = "fanout-100-pipeline"  # 100 steps, 98 of them side by side: no fit of it reads
+#: The smallest label size on screen (px) a step's name, type and status may have when a graph opens.
+READABLE_PX = 10
 
 # `make test` installs Debian's chromium and playwright: in CI (CI set) a missing browser fails the run.
 _MISSING = "Chromium is not installed (make test installs it: apt-get install -y chromium)"
@@ -32,7 +35,7 @@ pytestmark = [
     pytest.mark.skipif(bs.chromium_path() is None, reason=_MISSING),
 ]
 if os.environ.get("CI"):
-    import playwright.sync_api  # noqa: F401 - fails the run rather than skipping it
+    import playwright.sync_api  # fails the run rather than skipping it
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the package only)")
 
 
@@ -45,6 +48,7 @@ def expected(emulator: Any) -> dict[str, Any]:
     svc = LineageService(Settings.from_env(default_regions=(REGION,)))
     try:
         lineage = svc.lineage(REGION, PIPELINE, view="both", include_latest_exec=True)
+        fanout = pipeline_view(svc.lineage(REGION, FANOUT, view="both", include_latest_exec=True))["graph"]
         schema = svc.dataset_schema("sm-lineage-demo-curated-123456789012", "churn/validation/", REGION)
         group = svc.feature_group(REGION, "customers")
     finally:
@@ -59,6 +63,8 @@ def expected(emulator: Any) -> dict[str, Any]:
         "train_uris": [p["uri"] for p in train["inputs"] + train["outputs"]],
         "fields": list(schema["schema"]["fields"]),
         "features": [f["name"] for f in group["features"]],
+        "fanout_nodes": len(fanout["nodes"]),
+        "fanout_edges": len(fanout["edges"]),
     }
 
 
@@ -83,6 +89,11 @@ def test_quickstart_explorer_in_chromium(emulator: Any, expected: dict[str, Any]
         assert "status-Succeeded" in status["train"]
         assert "15m 37s" in status["label"]  # elapsed time on the node
 
+        # And: at the explorer's default size the whole DAG is on the canvas, its labels readable unzoomed
+        view = bs.cy_view(page, EXPLORER, nodes, edges)
+        assert view["renderedLabelPx"] >= READABLE_PX, view
+        assert view["outside"] == [] and len(view["inside"]) == nodes, view
+
         # When: the Train step is clicked. Then: the panel shows that step's input and output URIs
         x, y = bs.node_screen_position(page, EXPLORER, nodes, edges, "Train")
         page.mouse.click(x, y)
@@ -92,6 +103,10 @@ def test_quickstart_explorer_in_chromium(emulator: Any, expected: dict[str, Any]
         for uri in expected["train_uris"]:
             assert uri in text
         assert "attempts" in text and "validation:auc" in text
+        # And: the clicked step is drawn selected, over its status colour
+        border = "([scope, n, e]) => { const el = (" + bs.CY_FIND.strip() + ")([scope, n, e]); "
+        border += "const t = el._cyreg.cy.getElementById('Train'); return [t.selected(), t.style('border-color')]; }"
+        assert page.evaluate(border, [EXPLORER, nodes, edges]) == [True, "rgb(255,152,0)"]
         if os.environ.get("SM_LINEAGE_UPDATE_SCREENSHOT"):
             page.locator(EXPLORER).screenshot(path=str(REPO / "docs" / "screenshot-explorer.png"))
         page.locator(EXPLORER).screenshot(path=str(tmp_path / "explorer.png"))
@@ -109,9 +124,10 @@ def test_quickstart_explorer_in_chromium(emulator: Any, expected: dict[str, Any]
 
         # When: the Both tab is opened. Then: the DAG with datasets draws, visible
         page.locator(f"{EXPLORER} .lm-TabBar-tab", has_text="Both").click()
-        page.wait_for_function(
-            bs.CY_FIND, arg=[EXPLORER, expected["both_nodes"], expected["both_edges"]], timeout=30_000
-        )
+        both = [EXPLORER, expected["both_nodes"], expected["both_edges"]]
+        page.wait_for_function(bs.CY_FIND, arg=both, timeout=30_000)
+        view = bs.cy_view(page, *both)  # more than the canvas holds readably: it opens on the first step
+        assert view["renderedLabelPx"] >= READABLE_PX and "Preprocess" in view["inside"], view
 
         # When: the Feature Groups tab is opened and a group selected. Then: its columns show
         page.locator(f"{EXPLORER} .lm-TabBar-tab", has_text="Feature Groups").click()
@@ -121,6 +137,19 @@ def test_quickstart_explorer_in_chromium(emulator: Any, expected: dict[str, Any]
         features = page.locator(f"{EXPLORER} .sml-features")
         features.wait_for(timeout=30_000)
         assert all(name in features.inner_text() for name in expected["features"])
+
+        # When: the Pipeline tab shows the 100-step fan-out
+        page.locator(f"{EXPLORER} .lm-TabBar-tab", has_text="Pipeline").click()
+        option = page.locator(f"{EXPLORER} .sml-pipeline-list option", has_text=FANOUT)
+        page.locator(f"{EXPLORER} .sml-pipeline-list select").select_option(value=option.get_attribute("value"))
+        fanout = [EXPLORER, expected["fanout_nodes"], expected["fanout_edges"]]
+        page.wait_for_function(bs.CY_FIND, arg=fanout, timeout=60_000)
+
+        # Then: not a fit of dots: readable labels, its first and last steps on the canvas, the rest a pan away
+        view = bs.cy_view(page, *fanout)
+        assert view["renderedLabelPx"] >= READABLE_PX, view
+        assert {"Split", "Merge"} <= set(view["inside"]) and len(view["outside"]) > 0, view
+        assert view["panning"] and view["minZoom"] < view["zoom"], view  # pan to the rest, zoom out to its shape
 
         # And: no widget failed to render, no page error
         assert bs.widget_failures(page) == []

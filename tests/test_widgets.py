@@ -226,6 +226,20 @@ def test_explorer_from_regions_to_schema(client: InKernelClient, mlops: dict[str
     assert browser.viewer is not None and "support_calls" in browser.viewer.columns
 
 
+def test_explorer_closes_the_graphs_it_replaces(client: InKernelClient) -> None:
+    explorer = Explorer(client)
+    explorer.pipeline.value = "mlops-pipeline"
+    explorer.tabs.selected_index = BOTH_TAB
+    replaced = [explorer.dag, explorer.both_dag]
+    models = [m for viewer in replaced if viewer is not None
+              for m in (viewer, viewer.cytoscape, viewer.cytoscape.graph, *viewer.cytoscape.graph.nodes,
+                        *viewer.cytoscape.graph.edges)]
+    assert len(models) > 20 and all(m.comm is not None for m in models)
+    explorer.pipeline.value = "nightly-etl-pipeline"
+    assert explorer.dag not in replaced and explorer.dag is not None and explorer.dag.cytoscape.comm is not None
+    assert [m for m in models if m.comm is not None] == []
+
+
 def test_explorer_reports_errors_as_sentences(client: InKernelClient) -> None:
     explorer = Explorer(client)
     explorer.load_lineage("no-such-pipeline")

@@ -4,10 +4,15 @@ Elements are built with their whole state in the constructor and attached to the
 message: ipycytoscape's own ``add_graph_from_json`` sends an update per data key and re-sends the
 adjacency dict per node, which is most of its cost on large graphs. Small graphs are laid out by
 dagre in the page; large ones get layered positions computed here (``preset``), so the page draws at once.
+
+Readable first: labels are sized for ``READABLE_ZOOM`` and the first view never goes below it. A graph that
+fits the canvas at that zoom is fitted; one that does not opens at that zoom on its first ranks, centred,
+to be panned (a fit of 100 steps would be dots), and can still be zoomed out to see its shape.
 """
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,26 +30,39 @@ from .html import (
     duration,
     edge_kind,
     lineage_html,
-    short_uri,
     status_of,
     summary_html,
 )
-from .layered import layered_positions
+from .layered import layered_positions, layers_of
 
 #: Above this many elements (nodes + edges) the layout is computed in the kernel rather than by dagre.
 DAGRE_LIMIT = 250
+#: Node label size (px at zoom 1) and the lowest zoom a graph opens at: 13 px x 0.8 = 10.4 px on screen.
+LABEL_PX = 13
+READABLE_ZOOM = 0.8
+#: The highest zoom a graph opens at: a two-step pipeline is not blown up to fill the canvas.
+MAX_OPEN_ZOOM = 1.0
+#: How far out a graph that opened at the readable zoom can be zoomed (to see its shape).
+MIN_ZOOM = 0.05
+STEP_W, STEP_H = 180, 58
+DATASET_W, DATASET_H = 220, 44
+#: Characters per label line that fit the node at LABEL_PX (about 6.5 px each in a sans-serif).
+STEP_CHARS, DATASET_CHARS = 26, 27
+#: Tight enough that an 8-step pipeline six ranks deep fits a 530 x 520 canvas above the readable zoom.
+NODE_SEP, RANK_SEP, PADDING = 14, 30, 16
+#: The canvas height when ``height`` is not in px, and the canvas width assumed when not told.
+DEFAULT_HEIGHT, DEFAULT_WIDTH = 520, 800
 DAGRE = {
     "name": "dagre",
     "rankDir": "TB",
-    "nodeSep": 16,
-    "rankSep": 40,
+    "nodeSep": NODE_SEP,
+    "rankSep": RANK_SEP,
     "edgeSep": 8,
     "fit": True,
-    "padding": 24,
+    "padding": PADDING,
     "animate": False,
 }
-PRESET = {"name": "preset", "fit": True, "padding": 24, "animate": False}
-STEP_W, STEP_H = 176, 62
+PRESET = {"name": "preset", "fit": True, "padding": PADDING, "animate": False}
 
 
 def _chip_svg(status: str) -> str:
@@ -52,8 +70,8 @@ def _chip_svg(status: str) -> str:
     label = STATUS_LABELS.get(status, status)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{STEP_W}" height="22">'
-        f'<rect x="{STEP_W / 2 - 46}" y="2" width="92" height="18" rx="9" fill="{colour}"/>'
-        f'<text x="{STEP_W / 2}" y="15" font-family="sans-serif" font-size="11" fill="white" '
+        f'<rect x="{STEP_W / 2 - 50}" y="1" width="100" height="20" rx="10" fill="{colour}"/>'
+        f'<text x="{STEP_W / 2}" y="15.5" font-family="sans-serif" font-size="{LABEL_PX}" fill="white" '
         f'text-anchor="middle">{label}</text></svg>'
     )
     return "data:image/svg+xml;utf8," + urllib.parse.quote(svg)
@@ -66,8 +84,9 @@ def dag_style() -> list[dict[str, Any]]:
             "selector": "node",
             "style": {
                 "label": "data(label)",
-                "font-size": 11,
+                "font-size": LABEL_PX,
                 "text-wrap": "wrap",
+                "text-overflow-wrap": "anywhere",
                 "text-valign": "center",
                 "text-halign": "center",
                 "color": "#212121",
@@ -82,9 +101,9 @@ def dag_style() -> list[dict[str, Any]]:
                 "background-color": "#ffffff",
                 "border-width": 3,
                 "border-color": "#9e9e9e",
-                "text-margin-y": -10,
-                "font-size": 12,
-                "text-max-width": STEP_W - 12,
+                "text-margin-y": -11,
+                "line-height": 1.15,
+                "text-max-width": STEP_W - 10,
                 "background-image-smoothing": "yes",
                 "background-fit": "none",
                 "background-width": STEP_W,
@@ -99,16 +118,15 @@ def dag_style() -> list[dict[str, Any]]:
             "selector": "node.dataset",
             "style": {
                 "shape": "barrel",
-                "width": 190,
-                "height": 34,
+                "width": DATASET_W,
+                "height": DATASET_H,
                 "background-color": "#e0f7fa",
                 "border-width": 1.5,
                 "border-color": DATASET_COLOUR,
-                "font-size": 10,
-                "text-max-width": 184,
+                "line-height": 1.1,
+                "text-max-width": DATASET_W - 12,
             },
         },
-        {"selector": "node:selected", "style": {"border-width": 5, "border-color": "#ff9800"}},
         {
             "selector": "edge",
             "style": {
@@ -124,7 +142,7 @@ def dag_style() -> list[dict[str, Any]]:
             "selector": "edge[label]",
             "style": {
                 "label": "data(label)",
-                "font-size": 10,
+                "font-size": LABEL_PX - 1,
                 "text-background-color": "#ffffff",
                 "text-background-opacity": 1,
                 "text-background-padding": 1,
@@ -143,7 +161,98 @@ def dag_style() -> list[dict[str, Any]]:
         if dash:
             rule["line-style"] = "dashed" if dash.startswith("6") else "dotted"
         style.append({"selector": f"edge.{kind}", "style": rule})
+    # Last: a later rule wins, and the selection must show over the status colour.
+    style.append({"selector": "node:selected", "style": {"border-width": 5, "border-color": SELECTED_COLOUR}})
     return style
+
+
+SELECTED_COLOUR = "#ff9800"
+
+
+def _box(node: Mapping[str, Any]) -> tuple[float, float]:
+    return (DATASET_W, DATASET_H) if node.get("type") == "Dataset" else (STEP_W, STEP_H)
+
+
+def _px(height: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*px\s*", height)
+    return float(match.group(1)) if match else DEFAULT_HEIGHT
+
+
+def _height_rule(height: str) -> tuple[str, str]:
+    """A ``<style>`` giving the canvas its height through a class, and that class."""
+    css_class = "sml-dag-h-" + re.sub(r"[^A-Za-z0-9]+", "-", height).strip("-")
+    return f"<style>.custom-widget.{css_class}{{height:{height}}}</style>", css_class
+
+
+def graph_size(boxes: Mapping[str, tuple[float, float]], edges: list[tuple[str, str]]) -> tuple[float, float]:
+    """Width and height of the drawing, from its longest-path ranks (dagre's too): the widest rank, the ranks'
+    heights and the gaps between. Dagre's long-edge detours can add a little width."""
+    layer = layers_of(list(boxes), edges)
+    rows: dict[int, list[tuple[float, float]]] = {}
+    for node, box in boxes.items():
+        rows.setdefault(layer[node], []).append(box)
+    if not rows:
+        return 0.0, 0.0
+    width = max(sum(w for w, _ in row) + NODE_SEP * (len(row) - 1) for row in rows.values())
+    height = sum(max(h for _, h in row) for row in rows.values()) + RANK_SEP * (len(rows) - 1)
+    return width, height
+
+
+def _layered(
+    boxes: Mapping[str, tuple[float, float]], edges: list[tuple[str, str]]
+) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
+    """Layered positions moved so that the drawing starts at (0, 0) as dagre's does, and its size."""
+    widest = max((w for w, _ in boxes.values()), default=STEP_W)
+    tallest = max((h for _, h in boxes.values()), default=STEP_H)
+    positions = layered_positions(list(boxes), edges, rank_sep=tallest + RANK_SEP, node_sep=widest + NODE_SEP)
+    if not positions:
+        return positions, (0.0, 0.0)
+    left = min(x - boxes[n][0] / 2 for n, (x, _) in positions.items())
+    top = min(y - boxes[n][1] / 2 for n, (_, y) in positions.items())
+    moved = {n: (x - left, y - top) for n, (x, y) in positions.items()}
+    right = max(x + boxes[n][0] / 2 for n, (x, _) in moved.items())
+    bottom = max(y + boxes[n][1] / 2 for n, (_, y) in moved.items())
+    return moved, (right, bottom)
+
+
+def first_view(size: tuple[float, float], canvas: tuple[float, float]) -> tuple[dict[str, Any], float]:
+    """Layout options for the first view of a drawing of ``size`` starting at (0, 0), and the minimum zoom.
+
+    When the fit's zoom on this canvas is between ``READABLE_ZOOM`` and ``MAX_OPEN_ZOOM``: fit, with the
+    readable zoom as minimum so that a canvas narrower than expected still reads. Otherwise fit (which puts
+    the drawing's centre at the canvas's centre, whatever the canvas's width, unknown here), zoom to the
+    nearer bound about the drawing's top centre (exact for preset positions, estimated for dagre's), and pan
+    its top to the padding: the first ranks, readable, and the graph can still be zoomed out.
+    """
+    width, height = size
+    zoom = min((canvas[0] - 2 * PADDING) / max(width, 1.0), (canvas[1] - 2 * PADDING) / max(height, 1.0))
+    if READABLE_ZOOM <= zoom <= MAX_OPEN_ZOOM:
+        return {"fit": True}, READABLE_ZOOM
+    level = READABLE_ZOOM if zoom < READABLE_ZOOM else MAX_OPEN_ZOOM
+    view = {"fit": True, "zoom": {"level": level, "position": {"x": width / 2, "y": 0}}, "pan": {"y": PADDING}}
+    return view, MIN_ZOOM
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, the middle elided: a wrapped third line would cover the status chip."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "\u2026" + text[-(limit - 1 - head) :]
+
+
+def uri_label(uri: str, chars: int = DATASET_CHARS) -> str:
+    """A dataset's label: the tail of its URI on at most two lines, the second broken after a ``/``."""
+    parts = re.findall(r"[^/]*/+|[^/]+$", uri) or [uri]
+    last = parts.pop()
+    while parts and len(parts[-1]) + len(last) <= chars:
+        last = parts.pop() + last
+    if len(last) > chars:
+        last = "\u2026" + last[-(chars - 1) :]
+    rest = "".join(parts)
+    if not rest:
+        return last
+    return (rest if len(rest) <= chars else "\u2026" + rest[-(chars - 1) :]) + "\n" + last
 
 
 def _lineage_of(graph: Mapping[str, Any]) -> dict[str, Any]:
@@ -162,7 +271,7 @@ def cytoscape_elements(
     for node in graph.get("nodes") or []:
         node_id = str(node["id"])
         if node.get("type") == "Dataset":
-            data = {"id": node_id, "label": short_uri(node_id), "kind": "dataset"}
+            data = {"id": node_id, "label": uri_label(node_id), "kind": "dataset"}
             classes = "dataset"
         else:
             run = node.get("run") or {}
@@ -171,7 +280,7 @@ def cytoscape_elements(
             second = f"{node.get('type')} \u00b7 {duration(elapsed)}" if elapsed is not None else str(node.get("type"))
             data = {
                 "id": node_id,
-                "label": f"{node_id}\n{second}",
+                "label": f"{_clip(node_id, STEP_CHARS)}\n{_clip(second, STEP_CHARS)}",
                 "kind": "step",
                 "status": status,
                 "type": node.get("type"),
@@ -215,29 +324,39 @@ class DagViewer(widgets.VBox):
         *,
         layout: str = "auto",
         height: str = "520px",
+        width: int = DEFAULT_WIDTH,
         show_summary: bool = True,
         **kwargs: Any,
     ) -> None:
+        """``width`` is the canvas width expected (the page decides it): it only chooses between fitting the
+        graph and opening it at the readable zoom."""
         self.lineage = _lineage_of(graph)
         self._callbacks: list[Callable[[str, dict[str, Any]], None]] = []
         body = self.lineage["graph"]
-        ids = [str(n["id"]) for n in body.get("nodes") or []]
-        count = len(ids) + len(body.get("edges") or [])
+        boxes = {str(n["id"]): _box(n) for n in body.get("nodes") or []}
+        links = [(str(e["from"]), str(e["to"])) for e in body.get("edges") or []]
+        count = len(boxes) + len(links)
         self.layout_name = ("dagre" if count <= DAGRE_LIMIT else "layered") if layout == "auto" else layout
         positions = None
         if self.layout_name == "layered":
-            positions = layered_positions(
-                ids,
-                [(str(e["from"]), str(e["to"])) for e in body.get("edges") or []],
-                rank_sep=STEP_H + 50,
-                node_sep=STEP_W + 24,
-            )
+            positions, size = _layered(boxes, links)
+        else:
+            size = graph_size(boxes, links)
+        view, min_zoom = first_view(size, (width, _px(height)))
         nodes, edges = cytoscape_elements(body, positions)
-        self.cytoscape = build_cytoscape(nodes, edges, DAGRE if positions is None else PRESET, height)
+        layout_options = {**(DAGRE if positions is None else PRESET), **view}
+        self.cytoscape = build_cytoscape(nodes, edges, layout_options, height, min_zoom=min_zoom)
         self.cytoscape.on("node", "click", self._clicked)
+        # The canvas's height as a class rule, in the page before cytoscape reads its container: ipywidgets
+        # applies Layout styles only after the view is displayed, so the first fit would see the 400 px
+        # of ipycytoscape's stylesheet and leave the bottom of the canvas empty.
+        rule, css_class = _height_rule(height)
+        self.cytoscape.add_class(css_class)
         children: list[widgets.Widget] = []
         if show_summary and self.lineage.get("summary"):
-            children.append(widgets.HTML(summary_html(self.lineage)))
+            children.append(widgets.HTML(rule + summary_html(self.lineage)))
+        else:
+            children.append(widgets.HTML(rule, layout=widgets.Layout(display="none")))
         children.append(self.cytoscape)
         super().__init__(children=children, **kwargs)
         self.add_class("sml-dag-viewer")
@@ -276,6 +395,14 @@ class DagViewer(widgets.VBox):
         if node_id:
             self.select(node_id)
 
+    def close(self) -> None:
+        """Close the viewer with every model under it: the graph, and one model per node and edge (closing a
+        box leaves its children open, in the kernel and in the page)."""
+        graph = self.cytoscape.graph
+        for model in [*graph.nodes, *graph.edges, graph, self.cytoscape, *self.children]:
+            model.close()
+        super().close()
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
@@ -291,7 +418,11 @@ class DagViewer(widgets.VBox):
 
 
 def build_cytoscape(
-    nodes: list[dict[str, Any]], edges: list[dict[str, Any]], layout: Mapping[str, Any], height: str = "520px"
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    layout: Mapping[str, Any],
+    height: str = "520px",
+    min_zoom: float = MIN_ZOOM,
 ) -> CytoscapeWidget:
     """A CytoscapeWidget holding these elements, each model created once with its full state."""
     node_models = [
@@ -319,7 +450,7 @@ def build_cytoscape(
         cytoscape_layout=dict(layout),
         cytoscape_style=dag_style(),
         auto_unselectify=False,
-        min_zoom=0.05,
+        min_zoom=min_zoom,
         max_zoom=3.0,
         tooltip_source="tooltip",
     )

@@ -27,6 +27,8 @@ ALL_DOMAINS = "All domains"
 TABS = ("Pipeline", "Data", "Both", "Feature Groups")
 PIPELINE_TAB, DATA_TAB, BOTH_TAB, FEATURE_TAB = range(4)
 DATA_EDGES = ("input", "output")
+#: The DAG canvas's width at the explorer's usual size (a 1168 px output area less the side panels).
+DAG_WIDTH = 520
 
 
 def pipeline_view(lineage: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,8 +137,8 @@ class Explorer(widgets.VBox):
         self.artifacts.add_class("sml-artifact-list")
         self.artifact_table = widgets.HTML()
         self.data_tab = widgets.VBox([self.artifact_table, self.artifacts])
-        self.both_artifacts = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="300px"))
-        self.both_tab = widgets.HBox([])
+        self.both_artifacts = widgets.Select(options=[], rows=5, layout=widgets.Layout(width="100%"))
+        self.both_tab = widgets.VBox([])
         self.feature_tab = widgets.VBox([widgets.HTML(note_html("Open this tab to list the feature groups."))])
         self.tabs = widgets.Tab(
             children=[self.pipeline_tab, self.data_tab, self.both_tab, self.feature_tab],
@@ -287,11 +289,14 @@ class Explorer(widgets.VBox):
         with self._busy(f"Reading the lineage of {pipeline}\u2026", self._show_center_error):
             lineage = self.client.lineage(region, pipeline, view="both", include_latest_exec=True)
             self.lineage = lineage
-            self.dag = DagViewer(pipeline_view(lineage))
+            replaced = [viewer for viewer in (self.dag, self.both_dag) if viewer is not None]
+            self.dag = DagViewer(pipeline_view(lineage), width=DAG_WIDTH)
             self.dag.on_select(self._node_selected)
             self.pipeline_tab.children = [self.dag]
             self.both_dag = None
             self.both_tab.children = []
+            for viewer in replaced:  # once out of the page: a graph of 500 nodes is 1,000 models
+                viewer.close()
             self._fill_artifacts()
             self._show_detail_html(note_html(f"{pipeline}: click a step or a dataset to see its details."))
             if self.tabs.selected_index == BOTH_TAB:
@@ -344,9 +349,8 @@ class Explorer(widgets.VBox):
     def _build_both(self) -> None:
         if self.lineage is None or self.both_dag is not None:
             return
-        self.both_dag = DagViewer(self.lineage, show_summary=False)
+        self.both_dag = DagViewer(self.lineage, show_summary=False, width=DAG_WIDTH)
         self.both_dag.on_select(self._node_selected)
-        self.both_dag.layout = widgets.Layout(flex="1 1 auto")
         self.both_tab.children = [self.both_dag, self.both_artifacts]
 
     def _tab_changed(self, change: Mapping[str, Any]) -> None:
