@@ -286,6 +286,17 @@ def cy_view(page: Any, scope: str, nodes: int, edges: int) -> dict[str, Any]:
     return dict(page.evaluate(CY_VIEW, handle))
 
 
+def cy_node(page: Any, scope: str, nodes: int, edges: int, node_id: str) -> dict[str, Any]:
+    """One node of the graph with these counts as drawn: its classes, label, selection and border colour."""
+    handle = page.evaluate_handle(CY_FIND, [scope, nodes, edges])
+    return dict(page.evaluate(
+        """([el, id]) => {
+            const n = el._cyreg.cy.getElementById(id);
+            return {classes: n.classes(), label: n.data('label'), selected: n.selected(),
+                    border: n.style('border-color')};
+        }""", [handle, node_id]))
+
+
 def node_screen_position(page: Any, scope: str, nodes: int, edges: int, node_id: str) -> tuple[float, float]:
     """Where a node is drawn on the screen (the container's box plus the node's rendered position)."""
     handle = page.evaluate_handle(CY_FIND, [scope, nodes, edges])

@@ -82,12 +82,9 @@ def test_quickstart_explorer_in_chromium(emulator: Any, expected: dict[str, Any]
         nodes, edges = expected["pipeline_nodes"], expected["pipeline_edges"]
         page.wait_for_function(bs.CY_FIND, arg=[EXPLORER, nodes, edges], timeout=60_000)
         assert bs.canvas_has_pixels(page, EXPLORER)
-        train = "([scope, n, e]) => { const el = (" + bs.CY_FIND.strip() + ")([scope, n, e]); "
-        train += "const t = el._cyreg.cy.getElementById('Train'); "
-        train += "return {train: t.classes(), label: t.data('label')}; }"
-        status = page.evaluate(train, [EXPLORER, nodes, edges])
-        assert "status-Succeeded" in status["train"]
-        assert "15m 37s" in status["label"]  # elapsed time on the node
+        train = bs.cy_node(page, EXPLORER, nodes, edges, "Train")
+        assert "status-Succeeded" in train["classes"]
+        assert "15m 37s" in train["label"]  # elapsed time on the node
 
         # And: at the explorer's default size the whole DAG is on the canvas, its labels readable unzoomed
         view = bs.cy_view(page, EXPLORER, nodes, edges)
@@ -104,9 +101,8 @@ def test_quickstart_explorer_in_chromium(emulator: Any, expected: dict[str, Any]
             assert uri in text
         assert "attempts" in text and "validation:auc" in text
         # And: the clicked step is drawn selected, over its status colour
-        border = "([scope, n, e]) => { const el = (" + bs.CY_FIND.strip() + ")([scope, n, e]); "
-        border += "const t = el._cyreg.cy.getElementById('Train'); return [t.selected(), t.style('border-color')]; }"
-        assert page.evaluate(border, [EXPLORER, nodes, edges]) == [True, "rgb(255,152,0)"]
+        train = bs.cy_node(page, EXPLORER, nodes, edges, "Train")
+        assert train["selected"] and train["border"] == "rgb(255,152,0)", train
         if os.environ.get("SM_LINEAGE_UPDATE_SCREENSHOT"):
             page.locator(EXPLORER).screenshot(path=str(REPO / "docs" / "screenshot-explorer.png"))
         page.locator(EXPLORER).screenshot(path=str(tmp_path / "explorer.png"))

@@ -52,6 +52,7 @@ STEP_CHARS, DATASET_CHARS = 26, 27
 NODE_SEP, RANK_SEP, PADDING = 14, 30, 16
 #: The canvas height when ``height`` is not in px, and the canvas width assumed when not told.
 DEFAULT_HEIGHT, DEFAULT_WIDTH = 520, 800
+SELECTED_COLOUR = "#ff9800"
 DAGRE = {
     "name": "dagre",
     "rankDir": "TB",
@@ -164,9 +165,6 @@ def dag_style() -> list[dict[str, Any]]:
     # Last: a later rule wins, and the selection must show over the status colour.
     style.append({"selector": "node:selected", "style": {"border-width": 5, "border-color": SELECTED_COLOUR}})
     return style
-
-
-SELECTED_COLOUR = "#ff9800"
 
 
 def _box(node: Mapping[str, Any]) -> tuple[float, float]:
@@ -399,7 +397,7 @@ class DagViewer(widgets.VBox):
         """Close the viewer with every model under it: the graph, and one model per node and edge (closing a
         box leaves its children open, in the kernel and in the page)."""
         graph = self.cytoscape.graph
-        for model in [*graph.nodes, *graph.edges, graph, self.cytoscape, *self.children]:
+        for model in [*graph.nodes, *graph.edges, graph, *self.children]:  # the children hold the cytoscape
             model.close()
         super().close()
 
