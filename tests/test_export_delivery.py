@@ -168,7 +168,7 @@ def test_orphaned_partial_segment_is_replayed(receiver: Receiver, events: list[A
     writer = spool.writer()
     for event in events[:2]:
         writer.write(event)
-    writer._file.close()  # the process "died": the lock is gone, the file stays .partial
+    writer.abandon()  # the process "died": the lock is gone, the file stays .partial
     assert list(tmp_path.glob("*.partial"))
     # When / Then
     assert spool.replay(sender(fast_client(receiver.url))).sent == 2
