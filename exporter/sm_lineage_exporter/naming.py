@@ -20,6 +20,7 @@ from typing import Any
 
 from openlineage.client.uuid import generate_static_uuid
 
+from jupyter_sm_lineage.core.datasets import is_s3, openlineage_name, split_s3
 from jupyter_sm_lineage.core.times import iso as iso
 from jupyter_sm_lineage.core.times import parse_time as parse_time
 
@@ -70,13 +71,12 @@ def static_run_id(*parts: str) -> str:
 
 
 def s3_dataset(uri: str) -> DatasetName | None:
-    """``s3://bucket/key/`` -> (``s3://bucket``, ``key``); ``s3a``/``s3n`` read as ``s3``."""
-    match = re.match(r"^s3[an]?://([^/]+)/*(.*)$", uri)
-    if not match:
+    """``s3://bucket/key/`` -> (``s3://bucket``, ``key``); ``s3a``/``s3n`` read as ``s3``: the dataset identity
+    of :mod:`jupyter_sm_lineage.core.datasets`, spelled as the OpenLineage naming spec asks."""
+    if not is_s3(uri) or not split_s3(uri)[0]:
         return None
-    bucket, key = match.groups()
-    key = re.sub(r"/{2,}", "/", key).strip("/")
-    return DatasetName(f"s3://{bucket}", key or "/", "s3")
+    namespace, name = openlineage_name(uri)
+    return DatasetName(namespace, name, "s3")
 
 
 def athena_dataset(uri: str, region: str) -> DatasetName | None:

@@ -8,7 +8,6 @@ not run gets nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,8 @@ from openlineage.client.facet_v2 import (
     processing_engine_run,
     tags_job,
 )
+
+from jupyter_sm_lineage.core.steps import openlineage_job_type
 
 from . import __version__
 from .datasets import dataset_facets
@@ -46,14 +47,6 @@ INTEGRATION = "SAGEMAKER"
 #: SageMaker's API version: the processing engine's version in the ``processing_engine`` facet.
 SAGEMAKER_API_VERSION = "2017-07-24"
 
-STEP_JOB_TYPES = {
-    "Processing": "PROCESSING_JOB", "Training": "TRAINING_JOB", "Transform": "TRANSFORM_JOB",
-    "Tuning": "TUNING_JOB", "AutoML": "AUTOML_JOB", "Model": "CREATE_MODEL", "CreateModel": "CREATE_MODEL",
-    "RegisterModel": "REGISTER_MODEL", "Condition": "CONDITION", "Fail": "FAIL", "Lambda": "LAMBDA",
-    "Callback": "CALLBACK", "EMR": "EMR", "QualityCheck": "QUALITY_CHECK", "ClarifyCheck": "CLARIFY_CHECK",
-    "EMRServerless": "EMR_SERVERLESS", "Notebook": "NOTEBOOK_JOB", "NotebookJob": "NOTEBOOK_JOB",
-    "Function": "FUNCTION", "Endpoint": "ENDPOINT", "EndpointConfig": "ENDPOINT_CONFIG",
-}
 TERMINAL = {"Succeeded": RunState.COMPLETE, "Failed": RunState.FAIL, "Stopped": RunState.ABORT}
 #: Ports that are code, not data: named in the step facet instead of as datasets.
 CODE_KINDS = frozenset({"code"})
@@ -319,11 +312,8 @@ class PipelineMapper:
 
 
 def step_job_type(step_type: str) -> str:
-    """``Processing`` -> ``PROCESSING_JOB``; an unknown type in upper snake case."""
-    known = STEP_JOB_TYPES.get(step_type)
-    if known:
-        return known
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", step_type).upper() or "STEP"
+    """``Processing`` -> ``PROCESSING_JOB`` (the step registry's declaration); an unknown type in upper snake case."""
+    return openlineage_job_type(step_type)
 
 
 def _int(value: Any) -> int | None:

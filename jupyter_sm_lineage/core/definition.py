@@ -9,36 +9,33 @@ read from its Arguments); a type this version does not know keeps its Type, is m
 from __future__ import annotations
 
 import copy
+import gc
 import json
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .datasets import ancestors, dataset_id, has_repeated_slash, is_s3, looks_like_prefix, match_path, split_s3
 from .errors import InvalidRequest
-from .expressions import Rendered, is_expression, lookup, parse_path, references, render, split_step_reference
+from .expressions import (
+    Rendered,
+    canonical_path,
+    is_expression,
+    lookup,
+    parse_path,
+    references,
+    render,
+    split_step_reference,
+)
 from .model import Artifact, Edge, Graph, Node, Parameter, Port
+from .steps import STEP_KINDS, nested_keys, nested_steps, understood_types
 
 #: Larger definitions are refused outright (the service's own limit is far below this).
 MAX_DEFINITION_BYTES = 32 * 1024 * 1024
 
-KNOWN_TYPES = frozenset(
-    {
-        "Processing", "Training", "Tuning", "Transform", "Model", "CreateModel", "RegisterModel",
-        "Condition", "Fail", "Lambda", "Callback", "EMR", "EMRServerless", "ClarifyCheck", "QualityCheck",
-        "AutoML", "Endpoint", "EndpointConfig", "ForEach", "Cleanup",
-    }
-)
-
-_JOB_NAME_PROPERTY = {
-    "Processing": "ProcessingJobName",
-    "Training": "TrainingJobName",
-    "Transform": "TransformJobName",
-    "Tuning": "HyperParameterTuningJobName",
-    "AutoML": "AutoMLJobName",
-    "QualityCheck": "ProcessingJobName",
-    "ClarifyCheck": "ProcessingJobName",
-}
+#: Step types whose arguments are read (from the registry in :mod:`.steps`, as it was at import).
+KNOWN_TYPES = understood_types()
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,8 @@ def parse_definition(definition: str | bytes | Mapping[str, Any], context: Execu
             parameter, execution variable and runtime property renders as a ``{placeholder}``.
     """
     doc = load_definition(definition)
-    return _Builder(doc, context).build()
+    with _collector_paused():
+        return _Builder(doc, context).build()
 
 
 def evaluate_arguments(
@@ -119,6 +117,7 @@ class _Builder:
         self._active: set[tuple[str, str]] = set()
         self.current_step = ""
         self._templates: _Builder | None = None
+        self._properties: dict[tuple[str, str], Any] | None = None
 
     # --- parameters and steps -------------------------------------------------------------------
     def _parameters(self, raw: Any) -> tuple[Parameter, ...]:
@@ -156,7 +155,7 @@ class _Builder:
             self.placement[name] = (parent, branch)
             if parent is not None and branch is not None:
                 self.children.append((parent, name, branch))
-            nested = list(_nested_steps(step))
+            nested = list(nested_steps(step))
             stack.extend((child, name, child_branch) for child_branch, child in reversed(nested))
 
     # --- the resolver the expressions see -------------------------------------------------------
@@ -168,10 +167,16 @@ class _Builder:
     def execution(self, name: str) -> Any | None:
         return self.context.execution.get(name)
 
+    def job_name(self, step: str) -> str | None:
+        return self.context.job_names.get(step)
+
     def step_property(self, step: str, path: str, depth: int) -> Rendered | None:
         key = (step, path)
-        if key in self.context.properties:
-            return render(self.context.properties[key], None, depth)
+        if self.context.properties:
+            known = self._known_properties()
+            canonical = (step, canonical_path(path))
+            if canonical in known:
+                return render(known[canonical], None, depth)
         if key in self._cache:
             return self._cache[key]
         if key in self._active:  # a property that refers to itself, through however many steps
@@ -188,24 +193,27 @@ class _Builder:
         definition = self.steps.get(step)
         if definition is None:
             return None
-        step_type = str(definition.get("Type", ""))
-        tokens = parse_path(path)
-        if tokens == [_JOB_NAME_PROPERTY.get(step_type, "")]:
-            job = self.context.job_names.get(step)
-            return Rendered(job, True) if job else None
+        kind = STEP_KINDS.get(str(definition.get("Type", "")))
+        canonical = canonical_path(path)
+        job = kind.job if kind is not None else None
+        if job is not None and job.names_job and job.properties.get(canonical) == "name":
+            name = self.context.job_names.get(step)
+            return Rendered(name, True) if name else None
         arguments = definition.get("Arguments")
-        if step_type == "Training" and tokens == ["ModelArtifacts", "S3ModelArtifacts"]:
-            return self._model_artifact(step, arguments, depth)
-        found = lookup(arguments, tokens)
+        rule = kind.computed.get(canonical) if kind is not None else None
+        if rule is not None:
+            return rule(self, step, arguments, depth)
+        found = lookup(arguments, parse_path(path))
         if found is None:
             return None
         return render(found, self, depth)
 
-    def _model_artifact(self, step: str, arguments: Any, depth: int) -> Rendered:
-        base = render(lookup(arguments, ["OutputDataConfig", "S3OutputPath"]), self, depth)
-        job = self.context.job_names.get(step)
-        job_text = job or "{Steps." + step + ".TrainingJobName}"
-        return Rendered(f"{base.text.rstrip('/')}/{job_text}/output/model.tar.gz", base.resolved and bool(job))
+    def _known_properties(self) -> dict[tuple[str, str], Any]:
+        """The context's known properties keyed by (step, canonical path): ``Outputs["a"]`` is ``Outputs['a']``."""
+        if self._properties is None:
+            self._properties = {(step, canonical_path(path)): value
+                                for (step, path), value in self.context.properties.items()}
+        return self._properties
 
     def evaluate(self, value: Any, depth: int = 0) -> Any:
         if depth > 200:
@@ -233,52 +241,60 @@ class _Builder:
             else:
                 clone = copy.copy(self)
                 clone.context, clone._cache, clone._active = ExecutionContext(), {}, set()
+                clone._properties = None
                 clone._templates = clone
                 self._templates = clone
         return self._templates
 
     # --- ports ----------------------------------------------------------------------------------
-    def port(self, name: str, value: Any, kind: str = "s3", details: Mapping[str, Any] | None = None) -> Port | None:
+    def port(self, name: str, value: Any, kind: str = "s3", details: Mapping[str, Any] | None = None,
+             prefix: bool | None = None) -> Port | None:
+        """A port for ``value``; ``prefix`` says whether an S3 URI names a prefix (True), an object (False)
+        or the step's arguments do not tell (None)."""
         if value is None:
             return None
         rendered = render(value, self)
-        template = render(value, self.templates).text
         if not rendered.text:
             return None
-        return Port(name, rendered.text, template, kind, rendered.resolved, dict(details or {}))
+        templates = self.templates
+        template = rendered.text if templates is self or isinstance(value, str) else render(value, templates).text
+        return Port(name, rendered.text, template, kind, rendered.resolved, dict(details) if details else {},
+                    prefix=prefix)
 
     # --- the graph ------------------------------------------------------------------------------
     def build(self) -> Graph:
         nodes = [self._node(name, step) for name, step in self.steps.items()]
         edges = self._edges()
         self._check_cycles(edges)
-        artifacts = _artifacts(nodes)
+        artifacts = _artifacts(nodes, self.warnings)
         return Graph(tuple(nodes), tuple(edges), tuple(artifacts), self.parameters, tuple(self.warnings))
 
     def _node(self, name: str, step: dict[str, Any]) -> Node:
         step_type = str(step.get("Type", "Unknown"))
         arguments = step.get("Arguments")
         parent, branch = self.placement[name]
-        extractor = _EXTRACTORS.get(step_type)
+        kind = STEP_KINDS.get(step_type)
+        extractor = kind.extract if kind is not None else None
         inputs: list[Port] = []
         outputs: list[Port] = []
         properties: dict[str, Any] = {}
         known = extractor is not None
         self.current_step = name
-        if extractor is not None and isinstance(arguments, dict):
+        if kind is not None and kind.arguments_optional and not isinstance(arguments, dict):
+            arguments_read: Any = {}
+        else:
+            arguments_read = arguments
+        if extractor is not None and isinstance(arguments_read, dict):
             try:
-                extractor(self, arguments, inputs, outputs, properties)
+                extractor(self, arguments_read, inputs, outputs, properties)
             except (TypeError, AttributeError, ValueError) as exc:
                 self.warnings.append(f"step {name!r}: arguments not understood ({exc}); shown raw")
                 known = False
-        elif extractor is not None and arguments is not None and step_type not in ("Condition", "Fail"):
+        elif extractor is not None and arguments is not None:
             self.warnings.append(f"step {name!r}: Arguments is not an object")
         for key in ("CacheConfig", "RetryPolicies"):
             if key in step:
                 properties[key[0].lower() + key[1:]] = step[key]
-        if step_type == "Fail":
-            message = arguments.get("ErrorMessage") if isinstance(arguments, dict) else None
-            properties["errorMessage"] = render(message, self).text
         if "PropertyFiles" in step and isinstance(step["PropertyFiles"], list):
             properties["propertyFiles"] = [
                 {"name": pf.get("PropertyFileName"), "output": pf.get("OutputName"), "path": pf.get("FilePath")}
@@ -366,307 +382,11 @@ class _Builder:
                     stack.pop()
 
 
-# --- per-type extractors ----------------------------------------------------------------------
-Extractor = Callable[[_Builder, dict[str, Any], list[Port], list[Port], dict[str, Any]], None]
-
-
-def _add(ports: list[Port], port: Port | None) -> None:
-    if port is not None:
-        ports.append(port)
-
-
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _resources(b: _Builder, props: dict[str, Any], cluster: Any) -> None:
-    if isinstance(cluster, dict):
-        for key, name in (("InstanceType", "instanceType"), ("InstanceCount", "instanceCount"),
-                          ("VolumeSizeInGB", "volumeSizeInGB")):
-            if key in cluster:
-                props[name] = render(cluster[key], b).text
-
-
-def _processing(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
-                props: dict[str, Any]) -> None:
-    for item in _items(args.get("ProcessingInputs")):
-        name = str(item.get("InputName", "input"))
-        if isinstance(item.get("S3Input"), dict):
-            # The SDK uploads the script as an input named "code": lineage of code, not of data.
-            kind = "code" if name in _CODE_INPUTS else "s3"
-            _add(inputs, b.port(name, item["S3Input"].get("S3Uri"), kind=kind))
-        dataset = item.get("DatasetDefinition")
-        if isinstance(dataset, dict):
-            inputs.extend(_dataset_definition(b, name, dataset))
-    for item in _items(lookup(args, ["ProcessingOutputConfig", "Outputs"])):
-        name = str(item.get("OutputName", "output"))
-        if isinstance(item.get("S3Output"), dict):
-            _add(outputs, b.port(name, item["S3Output"].get("S3Uri")))
-        feature_store = item.get("FeatureStoreOutput")
-        if isinstance(feature_store, dict) and feature_store.get("FeatureGroupName"):
-            group = render(feature_store["FeatureGroupName"], b).text
-            _add(outputs, b.port(name, f"featuregroup://{group}", kind="feature-group"))
-    _resources(b, props, lookup(args, ["ProcessingResources", "ClusterConfig"]))
-    image = lookup(args, ["AppSpecification", "ImageUri"])
-    if image is not None:
-        props["image"] = render(image, b).text
-
-
-_CODE_INPUTS = frozenset({"code", "entrypoint", "dependencies", "source_dir", "sourcedir"})
-
-
-def _dataset_definition(b: _Builder, name: str, dataset: dict[str, Any]) -> list[Port]:
-    """Athena/Redshift query inputs: the query itself, and the S3 location its result lands in."""
-    ports: list[Port] = []
-    for key, kind in (("AthenaDatasetDefinition", "athena"), ("RedshiftDatasetDefinition", "redshift")):
-        spec = dataset.get(key)
-        if not isinstance(spec, dict):
-            continue
-        query = render(spec.get("QueryString"), b).text
-        if kind == "athena":
-            catalog = render(spec.get("Catalog", "AwsDataCatalog"), b).text
-            where = f"athena://{catalog}/{render(spec.get('Database'), b).text}"
-        else:
-            where = f"redshift://{render(spec.get('ClusterId'), b).text}/{render(spec.get('Database'), b).text}"
-        details = {
-            "query": query,
-            "outputS3Uri": render(spec.get("OutputS3Uri"), b).text,
-            "outputFormat": render(spec.get("OutputFormat"), b).text,
-        }
-        for source in _query_sources(query, kind):
-            _add(ports, b.port(name, f"{where}/{source}", kind=f"{kind}-table", details={"query": query}))
-        if not ports:
-            _add(ports, b.port(name, where, kind=kind, details=details))
-    return ports
-
-
-def _query_sources(query: str, kind: str) -> list[str]:
-    """The tables a dataset-definition query reads, through the SQL lineage extractor when present."""
-    try:
-        from .sql import sql_lineage
-    except ImportError:  # pragma: no cover - the SQL module is part of the package
-        return []
-    try:
-        result = sql_lineage(query, dialect="athena" if kind == "athena" else "redshift")
-    except Exception:  # the extractor reports errors itself; a query it cannot read adds no tables
-        return []
-    return sorted(getattr(result, "sources", ()) or ())
-
-
-def _training(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
-              props: dict[str, Any]) -> None:
-    for item in _items(args.get("InputDataConfig")):
-        _add(inputs, b.port(str(item.get("ChannelName", "train")),
-                            lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
-    if lookup(args, ["OutputDataConfig", "S3OutputPath"]) is not None:
-        rendered = b.step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
-        template = b.templates.step_property(b.current_step, "ModelArtifacts.S3ModelArtifacts", 0)
-        if rendered is not None and template is not None:
-            outputs.append(Port("model", rendered.text, template.text, "s3", rendered.resolved))
-    checkpoint = lookup(args, ["CheckpointConfig", "S3Uri"])
-    if checkpoint is not None:
-        _add(outputs, b.port("checkpoints", checkpoint))
-    _resources(b, props, args.get("ResourceConfig"))
-    image = lookup(args, ["AlgorithmSpecification", "TrainingImage"])
-    if image is not None:
-        props["image"] = render(image, b).text
-
-
-def _tuning(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    definitions = _items(args.get("TrainingJobDefinitions"))
-    if isinstance(args.get("TrainingJobDefinition"), dict):
-        definitions.insert(0, args["TrainingJobDefinition"])
-    for definition in definitions:
-        for item in _items(definition.get("InputDataConfig")):
-            _add(inputs, b.port(str(item.get("ChannelName", "train")),
-                                lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
-        _add(outputs, b.port("models", lookup(definition, ["OutputDataConfig", "S3OutputPath"])))
-        _resources(b, props, definition.get("ResourceConfig"))
-    strategy = lookup(args, ["HyperParameterTuningJobConfig", "Strategy"])
-    if strategy is not None:
-        props["strategy"] = render(strategy, b).text
-
-
-def _transform(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
-               props: dict[str, Any]) -> None:
-    _add(inputs, b.port("input", lookup(args, ["TransformInput", "DataSource", "S3DataSource", "S3Uri"])))
-    _add(outputs, b.port("output", lookup(args, ["TransformOutput", "S3OutputPath"])))
-    _resources(b, props, args.get("TransformResources"))
-    if "ModelName" in args:
-        props["modelName"] = render(args["ModelName"], b).text
-
-
-def _containers(args: dict[str, Any], key: str = "Containers") -> list[dict[str, Any]]:
-    containers = _items(args.get(key))
-    if isinstance(args.get("PrimaryContainer"), dict):
-        containers.insert(0, args["PrimaryContainer"])
-    return containers
-
-
-def _model(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    for container in _containers(args):
-        _add(inputs, b.port("model", container.get("ModelDataUrl")))
-        if "Image" in container:
-            props.setdefault("image", render(container["Image"], b).text)
-
-
-def _register_model(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
-                    props: dict[str, Any]) -> None:
-    for container in _containers(lookup(args, ["InferenceSpecification"]) or {}):
-        _add(inputs, b.port("model", container.get("ModelDataUrl")))
-        if "Image" in container:
-            props.setdefault("image", render(container["Image"], b).text)
-    for section in ("ModelMetrics", "DriftCheckBaselines"):
-        for group, members in (args.get(section) or {}).items() if isinstance(args.get(section), dict) else ():
-            for member, spec in members.items() if isinstance(members, dict) else ():
-                if isinstance(spec, dict) and "S3Uri" in spec:
-                    _add(inputs, b.port(f"{section}.{group}.{member}", spec["S3Uri"]))
-    for key, name in (("ModelPackageGroupName", "modelPackageGroup"), ("ModelApprovalStatus", "approvalStatus")):
-        if key in args:
-            props[name] = render(args[key], b).text
-
-
-def _automl(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    for item in _items(args.get("InputDataConfig")) + _items(args.get("AutoMLJobInputDataConfig")):
-        _add(inputs, b.port(str(item.get("ChannelType", "training")),
-                            lookup(item, ["DataSource", "S3DataSource", "S3Uri"])))
-    _add(outputs, b.port("output", lookup(args, ["OutputDataConfig", "S3OutputPath"])))
-
-
-def _check(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    _processing(b, args, inputs, outputs, props)
-    for key in ("CheckType", "ModelPackageGroupName", "SkipCheck", "RegisterNewBaseline", "SuppliedBaselineStatistics",
-                "SuppliedBaselineConstraints"):
-        if key in args:
-            props[key[0].lower() + key[1:]] = render(args[key], b).text
-
-
-_S3_WORD = re.compile(r"s3a?://[^\s,'\"]+")
-_OUTPUT_FLAG = re.compile(r"out|dest|target|write|sink|save", re.IGNORECASE)
-
-
-def _scanned(b: _Builder, args: Any, inputs: list[Port], outputs: list[Port]) -> None:
-    """Steps that run user code (EMR, Lambda, Callback): S3 URIs among their arguments, outputs told by flag."""
-    previous = ""
-    for value in _leaves(args):
-        text = render(value, b).text if not isinstance(value, str) else value
-        for uri in _S3_WORD.findall(text):
-            target = outputs if _OUTPUT_FLAG.search(previous) else inputs
-            _add(target, b.port("output" if target is outputs else "input", uri))
-        previous = text if not text.startswith("s3") else previous
-
-
-def _leaves(value: Any) -> Iterable[Any]:
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > 64:
-            continue
-        if isinstance(item, dict) and "Get" not in item and "Std:Join" not in item:
-            stack.extend((v, depth + 1) for v in reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in reversed(item))
-        else:
-            yield item
-
-
-def _emr(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    _scanned(b, args.get("StepConfig") or args.get("JobDriver") or args, inputs, outputs)
-    for key, name in (("ClusterId", "clusterId"), ("ApplicationId", "applicationId")):
-        if key in args:
-            props[name] = render(args[key], b).text
-
-
-def _lambda(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    _scanned(b, args, inputs, outputs)
-
-
-def _condition(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
-               props: dict[str, Any]) -> None:
-    props["conditions"] = [_condition_text(b, c) for c in _items(args.get("Conditions"))]
-
-
-_OPERATORS = {
-    "Equals": "==", "GreaterThan": ">", "GreaterThanOrEqualTo": ">=", "LessThan": "<", "LessThanOrEqualTo": "<=",
-}
-
-
-def _condition_text(b: _Builder, condition: dict[str, Any]) -> str:
-    kind = str(condition.get("Type", "?"))
-    if kind in _OPERATORS:
-        left = render(condition.get("LeftValue"), b).text
-        right = render(condition.get("RightValue"), b).text
-        return f"{left} {_OPERATORS[kind]} {right}"
-    if kind == "Not":
-        return f"not ({_condition_text(b, condition.get('Condition') or {})})"
-    if kind == "Or":
-        return " or ".join(f"({_condition_text(b, c)})" for c in _items(condition.get("Conditions")))
-    if kind == "In":
-        values = ", ".join(render(v, b).text for v in condition.get("RightValue") or [])
-        return f"{render(condition.get('QueryValue'), b).text} in [{values}]"
-    return kind
-
-
-def _endpoint(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port],
-              props: dict[str, Any]) -> None:
-    for key in ("EndpointName", "EndpointConfigName"):
-        if key in args:
-            props[key[0].lower() + key[1:]] = render(args[key], b).text
-    models = [render(v.get("ModelName"), b).text for v in _items(args.get("ProductionVariants"))]
-    if models:
-        props["models"] = models
-
-
-def _nothing(b: _Builder, args: dict[str, Any], inputs: list[Port], outputs: list[Port], props: dict[str, Any]) -> None:
-    return None
-
-
-_EXTRACTORS: dict[str, Extractor] = {
-    "Processing": _processing,
-    "Training": _training,
-    "Tuning": _tuning,
-    "Transform": _transform,
-    "Model": _model,
-    "CreateModel": _model,
-    "RegisterModel": _register_model,
-    "AutoML": _automl,
-    "QualityCheck": _check,
-    "ClarifyCheck": _check,
-    "EMR": _emr,
-    "EMRServerless": _emr,
-    "Lambda": _lambda,
-    "Callback": _lambda,
-    "Condition": _condition,
-    "Fail": _nothing,
-    "Endpoint": _endpoint,
-    "EndpointConfig": _endpoint,
-    "ForEach": _nothing,
-    "Cleanup": _nothing,
-}
-
-
 # --- helpers ------------------------------------------------------------------------------------
-def _nested_steps(step: dict[str, Any]) -> Iterable[tuple[str, Any]]:
-    """Steps written inside a step: a Condition's if/else branches, a ForEach body."""
-    arguments = step.get("Arguments")
-    if not isinstance(arguments, dict):
-        return
-    if step.get("Type") == "Condition":
-        for key, branch in (("IfSteps", "if"), ("ElseSteps", "else")):
-            children = arguments.get(key)
-            for child in (children if isinstance(children, list) else []):
-                yield branch, child
-    elif step.get("Type") == "ForEach":
-        for key in ("ForEachBody", "Steps", "Body", "LoopSteps"):
-            body = arguments.get(key)
-            for child in (body if isinstance(body, list) else []):
-                yield "body", child
-
-
 def _without_nested(step: dict[str, Any]) -> dict[str, Any]:
     arguments = step.get("Arguments")
-    if step.get("Type") in ("Condition", "ForEach") and isinstance(arguments, dict):
-        nested = ("IfSteps", "ElseSteps", "ForEachBody", "Steps", "Body", "LoopSteps")
+    nested = nested_keys(step.get("Type"))
+    if nested and isinstance(arguments, dict):
         arguments = {k: v for k, v in arguments.items() if k not in nested}
     return {k: (arguments if k == "Arguments" else v) for k, v in step.items() if k != "DependsOn"}
 
@@ -705,24 +425,74 @@ def normalize_uri(uri: str) -> str:
     return uri.rstrip("/") if uri.count("/") > 2 else uri
 
 
-def _artifacts(nodes: list[Node]) -> list[Artifact]:
-    by_uri: dict[str, dict[str, Any]] = {}
+def _artifacts(nodes: list[Node], warnings: list[str]) -> list[Artifact]:
+    """One artifact per dataset path: ports are matched on :func:`~.datasets.match_path` (so
+    ``eval//report.json`` meets ``eval/report.json``) while the artifact shows the URI as the first port
+    spelled it. A read with no writer of its own is written by the steps writing the nearest prefix
+    that holds it (a report under an evaluation output)."""
+    by_path: dict[str, dict[str, Any]] = {}
     for node in nodes:
         for direction, ports in (("producers", node.outputs), ("consumers", node.inputs)):
             for port in ports:
-                key = normalize_uri(port.uri)
-                entry = by_uri.setdefault(
-                    key,
-                    {"uri": port.uri, "kind": port.kind, "producers": [], "consumers": [], "resolved": port.resolved,
-                     "details": dict(port.details)},
-                )
+                s3 = is_s3(port.uri)
+                key = match_path(port.uri) if s3 else normalize_uri(port.uri)
+                entry = by_path.get(key)
+                if entry is None:
+                    entry = by_path[key] = {"uri": port.uri, "kind": port.kind, "producers": [], "consumers": [],
+                                            "resolved": port.resolved, "details": dict(port.details),
+                                            "prefix": port.prefix, "s3": s3}
+                elif entry["prefix"] is None:
+                    entry["prefix"] = port.prefix
                 if node.id not in entry[direction]:
                     entry[direction].append(node.id)
-    return [
-        Artifact(i, e["uri"], e["kind"], tuple(e["producers"]), tuple(e["consumers"]), e["resolved"],
-                 details=e["details"])
-        for i, e in enumerate(by_uri.values())
-    ]
+                if s3 and has_repeated_slash(port.uri):
+                    role = "writes" if direction == "producers" else "reads"
+                    warnings.append(
+                        f"step {node.id!r} {role} {port.uri} ({port.name}): the key holds '//' (a Std:Join of a "
+                        f"URI that ends in '/'?); S3 reads that key as written, other steps are matched on {key}")
+    written = {key: entry for key, entry in by_path.items() if entry["producers"] and entry["s3"]
+               and entry["prefix"] is not False}
+    for key, entry in by_path.items():
+        if entry["producers"] or not entry["consumers"] or not entry["s3"] or not _an_object(entry):
+            continue
+        for parent in ancestors(key):
+            enclosing = written.get(parent)
+            if enclosing is not None:
+                entry["producers"] = [p for p in enclosing["producers"] if p not in entry["consumers"]]
+                break
+    artifacts = []
+    for i, e in enumerate(by_path.values()):
+        identity = None
+        if e["s3"] and e["resolved"] and e["kind"] in ("s3", "code"):
+            identity = dataset_id(e["uri"], prefix=e["prefix"])
+        artifacts.append(Artifact(i, e["uri"], e["kind"], tuple(e["producers"]), tuple(e["consumers"]),
+                                  e["resolved"], details=e["details"], dataset_id=identity))
+    return artifacts
+
+
+def _an_object(entry: Mapping[str, Any]) -> bool:
+    """A single object, by its port's declaration or else by its name (``evaluation.json``)."""
+    if entry["prefix"] is not None:
+        return not entry["prefix"]
+    return not looks_like_prefix(split_s3(entry["uri"])[1])
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a graph is built.
+
+    A definition of 10,000 steps is a million live objects; every full collection walks all of them, and
+    building the graph allocates enough to trigger several, which made parsing superlinear. The graph is
+    made of acyclic frozen dataclasses, so nothing waits for the collector meanwhile.
+    """
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _text(value: Any) -> str | None:

@@ -16,28 +16,15 @@ from typing import Any
 
 from .definition import ExecutionContext, load_definition, normalize_uri, parse_definition
 from .model import Graph, Node, Port
+from .steps import JOB_KINDS, STEP_KINDS
 from .times import iso as _iso
 from .times import parse_time as _dt
 
 FINISHED = frozenset({"Succeeded", "Failed", "Stopped"})
 STEP_STATUSES = ("Succeeded", "Failed", "Executing", "Starting", "Stopping", "Stopped", "NotRun")
 
-#: Step metadata key -> (job kind, console path) for the steps that run a SageMaker job.
-JOB_METADATA = {
-    "ProcessingJob": ("processing-job", "processing-jobs"),
-    "TrainingJob": ("training-job", "jobs"),
-    "TransformJob": ("transform-job", "transform-jobs"),
-    "TuningJob": ("hyper-parameter-tuning-job", "hyper-tuning-jobs"),
-    "AutoMLJob": ("automl-job", "automl"),
-    "Model": ("model", "models"),
-    "RegisterModel": ("model-package", "model-packages"),
-    "Lambda": ("lambda", None),
-    "EMR": ("emr", None),
-    "QualityCheck": ("processing-job", None),
-    "ClarifyCheck": ("processing-job", None),
-    "Endpoint": ("endpoint", "endpoints"),
-    "EndpointConfig": ("endpoint-config", "endpointConfig"),
-}
+#: The node statuses a summary always counts, 0 when no step has them.
+SUMMARY_STATUSES = ("Succeeded", "Failed", "Executing", "NotRun")
 
 
 def execution_id(execution_arn: str) -> str:
@@ -47,7 +34,7 @@ def execution_id(execution_arn: str) -> str:
 def job_arn(step: Mapping[str, Any]) -> tuple[str, str] | None:
     """(metadata kind, ARN) of the job a step ran, from its ListPipelineExecutionSteps metadata."""
     metadata = step.get("Metadata") or {}
-    for key in JOB_METADATA:
+    for key in JOB_KINDS:
         entry = metadata.get(key)
         if isinstance(entry, dict):
             # Check steps name their processing job CheckJobArn; every other step says Arn.
@@ -81,16 +68,36 @@ def execution_context(
         "PipelineArn": execution.get("PipelineArn"),
         "StartDateTime": _iso(started) if started else None,
     }
-    job_names = {}
+    job_names: dict[str, str] = {}
+    properties: dict[tuple[str, str], Any] = {}
+    seen: set[str] = set()
     for step in steps:
+        name = str(step.get("StepName", ""))
+        if not name or name in seen:  # retried steps: the newest attempt comes first
+            continue
+        seen.add(name)
         found = job_arn(step)
-        if found and found[0] not in ("Lambda", "EMR", "Model", "RegisterModel"):
-            job_names[str(step["StepName"])] = found[1].rsplit("/", 1)[-1]
+        if found and JOB_KINDS[found[0]].names_job:
+            job_names[name] = JOB_KINDS[found[0]].name_of(found[1])
+        properties.update({(name, path): value for path, value in step_properties(step).items()})
     return ExecutionContext(
         parameters=values,
         execution={k: v for k, v in variables.items() if v is not None},
         job_names=job_names,
+        properties=properties,
     )
+
+
+def step_properties(step: Mapping[str, Any]) -> dict[str, Any]:
+    """The step properties one ListPipelineExecutionSteps entry resolves (``ModelName``, ``ProcessingJobArn``,
+    ``OutputParameters['x']``, a check's ``CalculatedBaselineConstraints``, ...), by path."""
+    metadata = step.get("Metadata") or {}
+    out: dict[str, Any] = {}
+    for key, entry in metadata.items() if isinstance(metadata, Mapping) else ():
+        job = JOB_KINDS.get(str(key))
+        if job is not None and isinstance(entry, Mapping):
+            out.update(job.known_properties(entry))
+    return out
 
 
 def execution_graph(
@@ -142,11 +149,12 @@ def step_run(step: Mapping[str, Any] | None, region: str) -> dict[str, Any]:
     found = job_arn(step)
     if found is not None:
         kind, arn = found
+        job = JOB_KINDS[kind]
         run["jobArn"] = arn
-        run["jobType"] = JOB_METADATA[kind][0]
+        run["jobType"] = job.run_type
         # A model package is named by its group and version: churn-models/3.
-        run["jobName"] = arn.split("model-package/", 1)[1] if kind == "RegisterModel" else arn.rsplit("/", 1)[-1]
-        console = JOB_METADATA[kind][1]
+        run["jobName"] = job.name_of(arn)
+        console = job.console
         if console:
             run["consoleUrl"] = (
                 f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/{console}/{run['jobName']}"
@@ -188,7 +196,11 @@ def with_run_details(graph: Graph, details: Mapping[str, Mapping[str, Any]]) -> 
 
 
 def job_ports(step_type: str, describe: Mapping[str, Any]) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
-    """A job describe has the same members as the step's Arguments: read its concrete ports the same way."""
+    """A job describe has the same members as the step's Arguments: read its concrete ports the same way
+    (a check step's processing job by the Processing reader, as its kind declares)."""
+    kind = STEP_KINDS.get(step_type)
+    if kind is not None and kind.describe_as:
+        step_type = kind.describe_as
     name = "job"
     properties = {}
     artifacts = (describe.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
@@ -241,7 +253,7 @@ def parse_report(body: bytes) -> Any:
 
 def summary(graph: Graph, execution: Mapping[str, Any] | None) -> dict[str, Any]:
     """``{overallStatus, nodeStatus: {...}, elapsedSec}`` as in the seed, plus the execution's identity."""
-    counts: Counter[str] = Counter({"Succeeded": 0, "Failed": 0, "Executing": 0})
+    counts: Counter[str] = Counter(dict.fromkeys(SUMMARY_STATUSES, 0))
     for node in graph.nodes:
         counts[(node.run or {}).get("status", "NotRun")] += 1
     if execution is None:

@@ -51,21 +51,29 @@ def is_expression(value: Any) -> bool:
 
 
 def references(value: Any, depth: int = 0) -> list[str]:
-    """Every ``Get`` reference string anywhere inside ``value`` (dicts and lists walked, depth-bounded)."""
+    """Every ``Get`` reference string anywhere inside ``value`` (dicts and lists walked, depth-bounded).
+
+    Depth first, the last member of a container first; one visit per container (linear in the size).
+    """
     found: list[str] = []
-    stack: list[tuple[Any, int]] = [(value, depth)]
-    while stack:
-        item, level = stack.pop()
+
+    def walk(item: Any, level: int) -> None:
         if level > 200:
-            continue
-        if isinstance(item, dict):
+            return
+        if type(item) is dict or isinstance(item, dict):
             get = item.get("Get")
             if isinstance(get, str) and len(item) == 1:
                 found.append(get)
-                continue
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
+                return
+            children: Any = item.values()
+        else:
+            children = item
+        for child in reversed(list(children)):
+            if isinstance(child, (dict, list)):
+                walk(child, level + 1)
+
+    if isinstance(value, (dict, list)):
+        walk(value, depth)
     return found
 
 
@@ -94,6 +102,17 @@ def parse_path(path: str) -> list[str | int]:
             tokens.append(quoted1 if quoted1 is not None else quoted2 or "")
         position = match.end()
     return tokens
+
+
+def canonical_path(path: str) -> str:
+    """One spelling of a property path for comparing paths: names joined by dots, indexes in brackets.
+
+    ``Outputs["a"].S3Output``, ``Outputs['a'].S3Output`` and ``Outputs.a.S3Output`` are all
+    ``Outputs.a.S3Output``; a path without brackets is its own canonical spelling.
+    """
+    if "[" not in path:
+        return path
+    return ".".join(f"[{t}]" if isinstance(t, int) else t for t in parse_path(path))
 
 
 _NAME_KEYS = ("OutputName", "InputName", "ChannelName", "Name", "VariantName")

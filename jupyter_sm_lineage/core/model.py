@@ -31,6 +31,9 @@ class Port:
     resolved: bool = True
     #: Extra facts about the port: an Athena query, its tables, the content type, ...
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: For an S3 URI: a prefix (True), a single object (False), or not told by the step's arguments (None).
+    #: Not part of the JSON: it decides the artifact's ``datasetId``.
+    prefix: bool | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "uri": self.uri, "kind": self.kind, "resolved": self.resolved}
@@ -121,6 +124,9 @@ class Artifact:
     #: The sampled schema when a caller asked for schemas.
     schema: Mapping[str, Any] | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: The dataset's canonical identity (:func:`~jupyter_sm_lineage.core.datasets.dataset_id`) for a resolved
+    #: S3 artifact: the key the schema store and the dataset routes use.
+    dataset_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -131,6 +137,8 @@ class Artifact:
             "consumers": list(self.consumers),
             "resolved": self.resolved,
         }
+        if self.dataset_id is not None:
+            out["datasetId"] = self.dataset_id
         if self.s3 is not None:
             out["s3"] = dict(self.s3)
         if self.schema is not None:
