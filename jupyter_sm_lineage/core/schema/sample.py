@@ -24,6 +24,7 @@ import pyarrow.fs as pafs
 import pyarrow.json as pajson
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..datasets import dataset_id as canonical_dataset_id
 from ..errors import AccessDenied, InvalidRequest, LineageError, NotFound, UpstreamError
 from .errors import UnreadableData
 from .parquet import (
@@ -133,8 +134,13 @@ def sample_schema(
     """
     options = options or SampleOptions()
     bucket, key = split_uri(uri)
-    dataset_id = f"s3://{bucket}/{key}"
-    listed, base, single, truncated, skipped = _resolve(s3_client, bucket, key, options.max_keys, dataset_id)
+    key = key.lstrip("/")
+    if key.endswith("//"):
+        key = key.rstrip("/") + "/"
+    asked = f"s3://{bucket}/{key}"
+    listed, base, single, truncated, skipped = _resolve(s3_client, bucket, key, options.max_keys, asked)
+    # One identity per dataset: a prefix ends with one "/" however it was asked for, an object is its key.
+    dataset_id = canonical_dataset_id(asked, prefix=not single)
     chosen = listed if single else _spread(listed, options.max_files)
     results: list[FileSchema] = []
     errors: list[tuple[str, LineageError]] = []

@@ -1,5 +1,11 @@
 """Versioned dataset schemas in SQLite (WAL): a new version only when the fields or the policy change.
 
+Datasets are keyed by their canonical identity (:func:`jupyter_sm_lineage.core.datasets.dataset_id`: a
+prefix ends with one ``/``). Reads accept any spelling (``s3://b/x`` finds the history of the prefix
+``s3://b/x/``). A store written before the identity was canonical is migrated when first opened: the
+rows of a prefix saved without its trailing slash join the canonical history, merged in time order and
+renumbered, in one transaction; running it again changes nothing.
+
 Several processes may save at once: each save is one ``BEGIN IMMEDIATE`` transaction (one writer at a
 time, readers never blocked) and ``(dataset_id, version)`` is the primary key, so no version is lost or
 duplicated. Export and import use JSON Lines, one version per line (the seed's store format).
@@ -20,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from ..datasets import candidate_ids, is_s3, looks_like_prefix, split_s3
+from ..datasets import dataset_id as canonical_id
 from ..errors import InvalidRequest, NotFound
 from ..paths import data_path
 from .diff import SchemaDiff, diff_fields
@@ -165,6 +173,7 @@ class SchemaStore:
         schema: Mapping[str, Any] | None = None,
     ) -> SavedVersion:
         """Record ``fields`` under ``policy``; returns the latest version if neither changed since it."""
+        dataset_id = _as_given(dataset_id)
         policy_dict = parse_policy(policy)
         digest = hashlib.sha256(canonical_json(policy_dict).encode("utf-8")).hexdigest()
         fields_json = canonical_json({str(k): str(v) for k, v in fields.items()})
@@ -206,6 +215,10 @@ class SchemaStore:
             except (ValueError, TypeError, KeyError, InvalidRequest) as exc:
                 errors.append({"line": number, "message": f"unreadable record: {exc}"})
                 continue
+            target = _canonical_for(record.dataset_id, [record.schema])
+            if target != record.dataset_id:
+                record = SchemaVersion(target, record.version, record.created_at, record.policy_hash, record.fields,
+                                       record.policy, record.schema)
             with self._write() as db:
                 existing = db.execute(
                     "SELECT policy_hash, fields FROM schema_versions WHERE dataset_id = ? AND version = ?",
@@ -243,7 +256,24 @@ class SchemaStore:
 
     # -------------------------------------------------------------------------------------------- reads
 
+    def resolve_id(self, uri: str) -> str:
+        """The stored identity ``uri`` names: ``s3://b/x`` is the prefix ``s3://b/x/`` when that has versions,
+        the object ``s3://b/x`` when that has, and otherwise what the URI looks like (no extension: a prefix)."""
+        if not is_s3(uri):
+            return uri
+        candidates = candidate_ids(uri)
+        if len(candidates) == 1:
+            return candidates[0]
+        marks = ",".join("?" * len(candidates))
+        present = {str(r[0]) for r in self._read(
+            f"SELECT DISTINCT dataset_id FROM schema_versions WHERE dataset_id IN ({marks})", tuple(candidates))}
+        for candidate in candidates:
+            if candidate in present:
+                return candidate
+        return canonical_id(uri)
+
     def versions(self, dataset_id: str) -> VersionHistory:
+        dataset_id = self.resolve_id(dataset_id)
         rows = self._read(
             "SELECT * FROM schema_versions WHERE dataset_id = ? ORDER BY version DESC", (dataset_id,)
         )
@@ -257,6 +287,7 @@ class SchemaStore:
         return VersionHistory(dataset_id, versions, errors)
 
     def get(self, dataset_id: str, version: int) -> SchemaVersion:
+        dataset_id = self.resolve_id(dataset_id)
         rows = self._read(
             "SELECT * FROM schema_versions WHERE dataset_id = ? AND version = ?", (dataset_id, int(version))
         )
@@ -321,6 +352,7 @@ class SchemaStore:
                 if not self._initialised:
                     connection.execute("PRAGMA journal_mode = WAL")
                     connection.execute(_SCHEMA_SQL)
+                    migrate_identities(connection)
                     self._initialised = True
             self._local.connection = connection
         return connection
@@ -344,6 +376,96 @@ class SchemaStore:
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+#: ``PRAGMA user_version`` once dataset ids are canonical (a store migrated, or created, by this version).
+CANONICAL_IDS_VERSION = 1
+
+
+def migrate_identities(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """Move rows stored under a non-canonical dataset id to the canonical one, in one transaction.
+
+    A prefix saved as ``s3://b/x`` (no trailing slash) joins ``s3://b/x/``; ``s3a://`` ids become ``s3://``.
+    Whether an id was a prefix is told by its stored schema (a sampled prefix lists its files), else by
+    its name. The merged history is ordered by creation time (then by the old version) and renumbered
+    from 1. No row is dropped. Returns ``{canonical id: [old ids merged into it]}``; a store already
+    migrated (``PRAGMA user_version``) is not read again.
+    """
+    if int(db.execute("PRAGMA user_version").fetchone()[0]) >= CANONICAL_IDS_VERSION:
+        return {}
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        moves: dict[str, list[str]] = {}
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) < CANONICAL_IDS_VERSION:
+            rows = db.execute("SELECT dataset_id, schema FROM schema_versions").fetchall()
+            schemas: dict[str, list[Any]] = {}
+            for stored_id, schema_text in rows:
+                schemas.setdefault(str(stored_id), []).append(_loads(schema_text))
+            for stored_id, stored_schemas in schemas.items():
+                target = _canonical_for(stored_id, stored_schemas)
+                if target != stored_id:
+                    moves.setdefault(target, []).append(stored_id)
+            for target, sources in moves.items():
+                _merge(db, target, sources)
+                log.info("schema store: %s merged into %s", ", ".join(sources), target)
+            db.execute(f"PRAGMA user_version = {CANONICAL_IDS_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return moves
+
+
+def _merge(db: sqlite3.Connection, target: str, sources: list[str]) -> None:
+    ids = [target, *sources]
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(f"SELECT * FROM schema_versions WHERE dataset_id IN ({marks})", ids).fetchall()
+    rows.sort(key=lambda row: (str(row[2]), int(row[1]), ids.index(str(row[0]))))
+    db.execute(f"DELETE FROM schema_versions WHERE dataset_id IN ({marks})", ids)
+    db.executemany(
+        "INSERT INTO schema_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(target, number, *row[2:]) for number, row in enumerate(rows, start=1)],
+    )
+
+
+def _canonical_for(stored_id: str, schemas: list[Any]) -> str:
+    """The canonical id of a stored id: a prefix if a stored schema lists files under it, or if it has
+    no schema to tell and its name looks like one; otherwise the object it names."""
+    if not is_s3(stored_id):
+        return stored_id
+    if stored_id.endswith("/"):
+        return canonical_id(stored_id, prefix=True)
+    verdicts = [v for v in (_sampled_prefix(stored_id, schema) for schema in schemas) if v is not None]
+    prefix = any(verdicts) if verdicts else looks_like_prefix(split_s3(stored_id)[1])
+    return canonical_id(stored_id, prefix=prefix)
+
+
+def _sampled_prefix(stored_id: str, schema: Any) -> bool | None:
+    """What a stored schema says: True for a sampled prefix, False for one object, None when it cannot tell."""
+    if not isinstance(schema, Mapping):
+        return None
+    meta = schema.get("meta")
+    if isinstance(meta, Mapping) and ("listed_objects" in meta or "partition_keys" in meta):
+        return True
+    files = schema.get("sampled_files")
+    if isinstance(files, list) and files:
+        own = canonical_id(stored_id, prefix=False)
+        return not all(isinstance(f, str) and is_s3(f) and canonical_id(f, prefix=False) == own for f in files)
+    return None
+
+
+def _loads(text: Any) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _as_given(dataset_id: str) -> str:
+    """An id saved as given, in canonical spelling: ``s3a://``, leading and repeated trailing slashes tidied."""
+    if is_s3(dataset_id):
+        return canonical_id(dataset_id, prefix=dataset_id.endswith("/"))
+    return dataset_id
 
 
 def _now() -> str:
