@@ -5,12 +5,17 @@
     sm-lineage-export schema s3://bucket/prefix/ --region R [--version N]
     sm-lineage-export replay
 
-Exit status: 0 all delivered; 1 some events spooled or refused (see the message); 2 bad input.
+Sending commands print their summary as one JSON object on stdout (``--dry-run``: the events, as JSON
+Lines) and what went wrong on stderr.
+
+Exit status: 0 all delivered; 1 some events spooled, refused, quarantined or not even spooled, or AWS
+failed (see the message); 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -18,9 +23,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .emit import TRANSPORTS, Delivery, Emitter, make_client, sender
+from .emit import TRANSPORTS, Emitter, make_client, sender
+from .export import ExportResult
 from .serialize import to_json
-from .spool import Spool
+from .spool import REJECTED, ReplayResult, Spool
 
 EXIT_OK, EXIT_UNDELIVERED, EXIT_USAGE = 0, 1, 2
 
@@ -89,9 +95,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (ValueError, OSError) as exc:
+    except ValueError as exc:
         print(f"sm-lineage-export: {exc}", file=err)
         return EXIT_USAGE
+    except OSError as exc:
+        # Not the input's fault (that is checked first): the machine could not do the export.
+        print(f"sm-lineage-export: {exc}", file=err)
+        return EXIT_UNDELIVERED
     except Exception as exc:
         from jupyter_sm_lineage.core.errors import InvalidRequest, LineageError, NotFound
 
@@ -130,20 +140,34 @@ class _Bar:
         self.bar.close()
 
 
-def _report(delivery: Delivery, args: argparse.Namespace, err: TextIO) -> int:
+def _report(result: ExportResult, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Say on stderr what went wrong, print the summary on stdout; the exit status."""
+    summary = result.summary()
+    delivery = result.delivery
+    for message in result.errors:
+        print(f"sm-lineage-export: {message}", file=err)
+    if result.running:
+        print(f"sm-lineage-export: {len(result.running)} execution(s) still running, left for the next "
+              "since-last export", file=err)
     for rejection in delivery.rejected:
         print(f"sm-lineage-export: the backend refused an event: {rejection.message}\n  event: "
               f"{to_json(rejection.event)}", file=err)
-    for message in delivery.errors:
+    for message in dict.fromkeys(delivery.errors):
         print(f"sm-lineage-export: {message}", file=err)
     if delivery.spooled:
-        where = Spool(args.spool_dir).directory
-        print(f"sm-lineage-export: {delivery.spooled} event(s) not delivered, spooled to {where}; "
+        print(f"sm-lineage-export: {delivery.spooled} event(s) not delivered, spooled to {summary['spoolDir']}; "
               "send them with `sm-lineage-export replay`", file=err)
-    if delivery.ok:
+    if delivery.lost:
+        retry = " (a since-last export sends them again)" if getattr(args, "executions", None) == "since-last" \
+            else ""
+        print(f"sm-lineage-export: {len(delivery.lost)} event(s) could not be delivered nor spooled "
+              f"({delivery.spool_error or 'no spool'}): they are in notDeliveredEvents of the summary on "
+              f"stdout{retry}", file=err)
+    if result.ok:
         print(f"sm-lineage-export: {delivery.sent} event(s) sent", file=err)
-        return EXIT_OK
-    return EXIT_UNDELIVERED
+    out.write(json.dumps(summary, separators=(",", ":"), ensure_ascii=False) + "\n")
+    out.flush()
+    return EXIT_OK if result.ok else EXIT_UNDELIVERED
 
 
 def _print(events: list[Any], out: TextIO) -> None:
@@ -168,23 +192,22 @@ def cmd_pipeline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         bar.close()
         if emitter is not None:
             emitter.close()
-    for message in result.errors:
-        print(f"sm-lineage-export: {message}", file=err)
-    if result.running:
-        print(f"sm-lineage-export: {len(result.running)} execution(s) still running, left for the next "
-              "since-last export", file=err)
     if args.dry_run:
+        for message in result.errors:
+            print(f"sm-lineage-export: {message}", file=err)
         _print(result.events, out)
         return EXIT_OK if not result.errors else EXIT_UNDELIVERED
     print(f"sm-lineage-export: {len(result.executions)} execution(s) of {args.name} exported", file=err)
-    code = _report(result.delivery, args, err)
-    return code if not result.errors else EXIT_UNDELIVERED
+    return _report(result, args, out, err)
 
 
 def cmd_sql(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .export import export_sql
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {args.file}: {exc}") from None
     name = args.job_name or ("sql" if args.file == "-" else Path(args.file).stem)
     return _send(args, out, err, lambda emitter: export_sql(
         text, emitter=emitter, dialect=args.dialect, job_namespace=args.job_namespace, job_name=name,
@@ -198,7 +221,8 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.region, args.uri, version=args.version, emitter=emitter, producer=args.producer))
 
 
-def _send(args: argparse.Namespace, out: TextIO, err: TextIO, export: Callable[[Emitter | None], Any]) -> int:
+def _send(args: argparse.Namespace, out: TextIO, err: TextIO,
+          export: Callable[[Emitter | None], ExportResult]) -> int:
     """Run one export with the command line's emitter: print the events (--dry-run) or report the delivery."""
     emitter = _emitter(args)
     try:
@@ -209,7 +233,7 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO, export: Callable[[
     if args.dry_run:
         _print(result.events, out)
         return EXIT_OK
-    return _report(result.delivery, args, err)
+    return _report(result, args, out, err)
 
 
 def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -221,6 +245,7 @@ def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     if not waiting:
         print(f"sm-lineage-export: nothing spooled in {spool.directory}", file=err)
+        out.write(json.dumps(ReplayResult().summary(spool.directory), separators=(",", ":")) + "\n")
         return EXIT_OK
     client = make_client(transport=args.transport, url=args.url, api_key=args.api_key, file=args.file,
                          timeout=args.timeout, retries=args.retries, endpoint=args.endpoint)
@@ -228,15 +253,22 @@ def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     bar.grow(waiting)
     try:
         result = spool.replay(sender(client), progress=bar.tick, drop_rejected=args.drop_rejected)
+    except RuntimeError as exc:  # another replay holds the spool
+        print(f"sm-lineage-export: {exc}", file=err)
+        return EXIT_UNDELIVERED
     finally:
         bar.close()
         client.close()
     for message in result.errors:
         print(f"sm-lineage-export: {message}", file=err)
+    for where, count in result.quarantined.items():
+        print(f"sm-lineage-export: {count} spooled line(s) that are not events moved to {where}", file=err)
     if result.rejected:
-        print(f"sm-lineage-export: {result.rejected} refused event(s) moved to "
-              f"{spool.directory / 'rejected.jsonl'}", file=err)
+        print(f"sm-lineage-export: {result.rejected} refused event(s) moved to {spool.directory / REJECTED}",
+              file=err)
     print(f"sm-lineage-export: {result.sent} event(s) replayed, {result.remaining} still spooled", file=err)
+    out.write(json.dumps(result.summary(spool.directory), separators=(",", ":")) + "\n")
+    out.flush()
     return EXIT_OK if result.ok else EXIT_UNDELIVERED
 
 

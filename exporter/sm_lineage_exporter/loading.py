@@ -1,11 +1,13 @@
-"""Loading side: pipeline executions, their lineage, tags and feature groups, through LineageService."""
+"""Loading side: what the exporter reads, all through LineageService's public API (typed by a Protocol)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+
+from jupyter_sm_lineage.core.errors import LineageError
 
 from .naming import parse_time
 
@@ -13,34 +15,48 @@ log = logging.getLogger(__name__)
 FINISHED = frozenset({"Succeeded", "Failed", "Stopped"})
 
 
-def execution_summaries(service: Any, region: str, pipeline: str) -> list[dict[str, Any]]:
-    """Every execution of a pipeline (ListPipelineExecutions), newest first."""
-    items = service.clients.paginate(
-        "sagemaker", region, "list_pipeline_executions", "PipelineExecutionSummaries",
-        f"executions of {pipeline}", PipelineName=pipeline, SortBy="CreationTime", SortOrder="Descending")
-    # moto ignores SortOrder; real AWS honours it: sort either way.
-    return sorted(items, key=lambda s: parse_time(s.get("StartTime")), reverse=True)
+class LineageSource(Protocol):
+    """What the exporter asks of :class:`jupyter_sm_lineage.core.service.LineageService`."""
+
+    def lineage(self, region: str, pipeline: str, view: str = ..., include_latest_exec: bool = ...,
+                domain: str | None = ..., execution_arn: str | None = ...,
+                include_schemas: bool = ...) -> dict[str, Any]: ...
+
+    def all_executions(self, region: str, pipeline: str) -> list[dict[str, Any]]: ...
+
+    def pipeline_tags(self, region: str, pipeline: str) -> dict[str, str]: ...
+
+    def feature_group(self, region: str, name: str) -> dict[str, Any]: ...
+
+    def dataset_schema(self, bucket: str, prefix: str, region: str, save: bool = ...,
+                       policy: Any = ...) -> dict[str, Any]: ...
+
+    def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+def default_service() -> LineageSource:
+    from jupyter_sm_lineage.core.service import LineageService
+
+    return LineageService()
 
 
 def started_since(summaries: Iterable[Mapping[str, Any]], since: datetime) -> list[dict[str, Any]]:
     return [dict(s) for s in summaries if parse_time(s.get("StartTime")) >= since]
 
 
-def pipeline_tags(service: Any, region: str, arn: str | None) -> dict[str, str]:
-    if not arn:
-        return {}
+def pipeline_tags(service: LineageSource, region: str, pipeline: str) -> dict[str, str]:
     try:
-        return dict(service._tags(region, arn))
-    except Exception as exc:
-        log.warning("could not read the tags of %s: %s", arn, exc)
+        return {str(k): str(v) for k, v in service.pipeline_tags(region, pipeline).items()}
+    except LineageError as exc:
+        log.warning("could not read the tags of pipeline %s: %s", pipeline, exc.message)
         return {}
 
 
-def feature_groups(service: Any, region: str, lineage: Mapping[str, Any],
+def feature_groups(service: LineageSource, region: str, lineage: Mapping[str, Any],
                    cache: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Descriptions of the feature groups a lineage's steps write (offline store S3 URI, Glue table)."""
-    from jupyter_sm_lineage.core.featurestore import describe_feature_group
-
     cache = {} if cache is None else cache
     names = {str(p.get("uri", "")).split("://", 1)[-1].strip("/")
              for node in (lineage.get("graph") or {}).get("nodes") or []
@@ -50,9 +66,9 @@ def feature_groups(service: Any, region: str, lineage: Mapping[str, Any],
     for name in sorted(n for n in names if n and "{" not in n):
         if name not in cache:
             try:
-                cache[name] = describe_feature_group(service.clients.client("sagemaker", region), name).to_dict()
-            except Exception as exc:
-                log.warning("could not describe feature group %s: %s", name, exc)
+                cache[name] = service.feature_group(region, name)
+            except LineageError as exc:
+                log.warning("could not describe feature group %s: %s", name, exc.message)
                 cache[name] = {}
         if cache[name]:
             out[name] = cache[name]

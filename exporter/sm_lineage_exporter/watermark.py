@@ -1,9 +1,11 @@
-"""Per pipeline and region: which executions an export has covered, so ``since-last`` sends only news.
+"""Per pipeline and region: which executions an export has handed over, so ``since-last`` sends only news.
 
-The state records the newest execution start the last successful export listed (and the ARNs that
-started exactly then), plus the executions that were still running: the next ``since-last`` export
-looks at executions started after that point and at those still-running ones, and exports the ones
-that have finished.
+An event is handed over once the backend acknowledged it or the spool kept it (``replay`` delivers
+it later): either way it is never sent again. The state records the newest execution start the last
+export listed (and the ARNs that started exactly then), and ``pending``: the listed executions not
+yet handed over whole (still running, not loaded, or some events neither delivered nor spooled). For a
+partly handed-over one, ``handed`` names the events already out (``{runId}:{eventType}``), so the next
+``since-last`` export sends only the rest. The state is rewritten after each execution.
 """
 
 from __future__ import annotations
@@ -34,18 +36,22 @@ class Watermark:
     listed_through: str | None = None
     #: Executions that started exactly at ``listed_through`` (already seen).
     listed_at_mark: list[str] = field(default_factory=list)
-    #: Executions still running at the last export: exported once they finish.
+    #: Listed executions not handed over whole yet (still running, or delivery incomplete): looked at again.
     pending: list[str] = field(default_factory=list)
+    #: Of a pending execution, the events already handed over (``{runId}:{eventType}``): never sent again.
+    handed: dict[str, list[str]] = field(default_factory=dict)
     exported_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"pipeline": self.pipeline, "region": self.region, "listedThrough": self.listed_through,
-                "listedAtMark": self.listed_at_mark, "pending": self.pending, "exportedAt": self.exported_at}
+                "listedAtMark": self.listed_at_mark, "pending": self.pending, "handed": self.handed,
+                "exportedAt": self.exported_at}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Watermark:
         return cls(pipeline=data["pipeline"], region=data["region"], listed_through=data.get("listedThrough"),
                    listed_at_mark=list(data.get("listedAtMark") or []), pending=list(data.get("pending") or []),
+                   handed={str(k): list(v) for k, v in (data.get("handed") or {}).items()},
                    exported_at=data.get("exportedAt"))
 
 
