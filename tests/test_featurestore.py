@@ -88,27 +88,41 @@ GRAPHS = [
                 {
                     "id": "Ingest",
                     "type": "Processing",
-                    "outputs": [{"uri": "s3://fs/offline"}, "s3://fs/offline-old/"],
+                    "outputs": [{"uri": "s3://fs/offline"}, "s3://fs/offline-old/",
+                                {"uri": "featuregroup://customers", "kind": "feature-group"}],
                 },
             ]
         },
     },
     {
         "pipeline": "other",
-        "graph": {"nodes": [{"id": "Root", "type": "Processing", "outputs": ["s3://fs/"]}]},
+        "graph": {"nodes": [{"id": "Root", "type": "Processing", "outputs": ["s3://fs/"]},
+                            {"id": "Doubled", "type": "Processing", "outputs": ["s3://fs//offline//orders/x/"]}]},
     },
 ]
 
 
 @pytest.mark.parametrize(
-    ("offline_uri", "steps"),
+    ("group", "offline_uri", "steps"),
     [
-        ("s3://fs/offline/", [("churn", "Preprocess"), ("churn", "Ingest"), ("other", "Root")]),
-        ("s3://fs/offline", [("churn", "Preprocess"), ("churn", "Ingest"), ("other", "Root")]),
-        ("s3://fs/models/xgb", [("churn", "Train"), ("other", "Root")]),
-        ("s3://elsewhere/offline/", []),
-        (None, []),
+        # Under the group's store, or a FeatureStoreOutput naming it; never a parent prefix of every group.
+        ("customers", "s3://fs/offline/customers/", [("churn", "Preprocess"), ("churn", "Ingest")]),
+        ("customers", "s3://fs/offline/customers", [("churn", "Preprocess"), ("churn", "Ingest")]),
+        ("customers", None, [("churn", "Ingest")]),
+        ("transactions", "s3://fs/offline/transactions/", []),
+        ("models", "s3://fs/models/xgb", []),
+        ("legacy", "s3://fs/offline-old", [("churn", "Ingest")]),
+        ("orders", "s3://fs/offline/orders/", [("other", "Doubled")]),
+        ("elsewhere", "s3://elsewhere/offline/", []),
     ],
 )
-def test_writers_of_matches_equal_under_and_over(offline_uri, steps):
-    assert [(w["pipeline"], w["step"]) for w in writers_of(offline_uri, GRAPHS)] == steps
+def test_writers_of_are_feature_store_outputs_and_outputs_on_or_under_the_store(group, offline_uri, steps):
+    assert [(w["pipeline"], w["step"]) for w in writers_of(group, offline_uri, GRAPHS)] == steps
+
+
+def test_demo_feature_groups_have_only_their_own_writers(service):
+    groups = [g["name"] for g in service.feature_groups(SEOUL)["featureGroups"]]
+    writers = {name: [w["step"] for w in service.feature_group(SEOUL, name)["writers"]] for name in groups}
+    # IngestFeatures writes the parent offline/ prefix of every group, but feeds only customers.
+    assert writers["customers"] == ["IngestFeatures"]
+    assert all("IngestFeatures" not in steps for name, steps in writers.items() if name != "customers")

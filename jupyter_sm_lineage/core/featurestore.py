@@ -1,7 +1,7 @@
 """SageMaker Feature Store: feature groups listed (every page) and described, and who writes to them.
 
-A group's offline store is an S3 prefix; :func:`writers_of` finds the pipeline steps whose outputs
-land on (under, or above) that prefix, which is how a pipeline feeds a feature group.
+A group's offline store is an S3 prefix; :func:`writers_of` finds the pipeline steps that feed a group:
+a FeatureStoreOutput naming it, or an output on (or under) its offline-store prefix.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .aws import translate
+from .datasets import is_s3, match_path
 from .errors import InvalidRequest
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,14 @@ class FeatureGroup:
     @property
     def offline_uri(self) -> str | None:
         return self.offline_store.get("s3Uri") if self.offline_store else None
+
+    @property
+    def offline_data_uri(self) -> str | None:
+        """Where the group's records land: the resolved offline-store URI (``{S3Uri}/{account}/sagemaker/
+        {region}/offline-store/{group}-{time}/data``) when known, else the configured ``S3Uri``."""
+        if not self.offline_store:
+            return None
+        return self.offline_store.get("resolvedS3Uri") or self.offline_store.get("s3Uri")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -199,34 +208,32 @@ def feature_group_from_describe(raw: Mapping[str, Any]) -> FeatureGroup:
     )
 
 
-def writers_of(offline_uri: str | None, graphs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Pipeline steps whose output URIs equal, lie under, or contain the offline-store URI.
+def writers_of(group: str, offline_uri: str | None, graphs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Pipeline steps that write feature group ``group``: a FeatureStoreOutput naming it, or an S3 output
+    equal to or under its offline-store URI (a step writing a parent prefix of many groups is not a writer).
 
-    ``graphs`` are ``{"pipeline": name, "graph": {"nodes": [{"id", "type", "outputs": [uri, ...]}]}}``.
+    ``graphs`` are ``{"pipeline": name, "graph": {"nodes": [{"id", "type", "outputs": [port or uri, ...]}]}}``.
     Returns ``[{"pipeline", "step", "type", "uri"}]`` in input order, one entry per matching output.
     """
-    if not offline_uri:
-        return []
-    target = _normalise(offline_uri)
+    target = match_path(offline_uri) if offline_uri and is_s3(offline_uri) else None
+    own = f"featuregroup://{group}"
     writers: list[dict[str, Any]] = []
     for entry in graphs:
         pipeline = entry.get("pipeline")
         for node in (entry.get("graph") or {}).get("nodes", []):
             for output in node.get("outputs") or []:
                 uri = output.get("uri") if isinstance(output, Mapping) else output
-                if isinstance(uri, str) and uri.startswith("s3://") and _overlaps(_normalise(uri), target):
+                if not isinstance(uri, str):
+                    continue
+                if uri.rstrip("/") == own or (target is not None and is_s3(uri) and _within(match_path(uri), target)):
                     writers.append(
                         {"pipeline": pipeline, "step": node.get("id"), "type": node.get("type"), "uri": uri}
                     )
     return writers
 
 
-def _normalise(uri: str) -> str:
-    return uri.rstrip("/") + "/"
-
-
-def _overlaps(left: str, right: str) -> bool:
-    return left.startswith(right) or right.startswith(left)
+def _within(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _iso(value: Any) -> str | None:
