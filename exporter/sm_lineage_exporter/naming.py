@@ -7,6 +7,9 @@ Datasets follow the OpenLineage naming spec (https://openlineage.io/docs/spec/na
     Redshift table        redshift://{cluster}.{region}:5439          {database}.{schema}.{table}
     Glue table            arn:aws:glue:{region}:{account}             table/{database}/{table}  (symlinks only)
 
+Athena, Redshift and Glue names come from openlineage-python's naming helpers
+(``openlineage.client.naming.dataset``); the other kinds follow the same spec by hand.
+
 Run IDs are UUIDs derived from the execution ARN (and the step name), so exporting the same
 execution twice yields the same run IDs and Marquez upserts instead of duplicating.
 """
@@ -18,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from openlineage.client.naming import dataset as naming
 from openlineage.client.uuid import generate_static_uuid
 
 from jupyter_sm_lineage.core.datasets import is_s3, openlineage_name, split_s3
@@ -90,8 +94,12 @@ def athena_dataset(uri: str, region: str) -> DatasetName | None:
         catalog, database, table = pieces
     elif len(pieces) == 2:
         database, table = pieces
-    name = ".".join(p for p in (catalog, database, table) if p)
-    return DatasetName(f"awsathena://athena.{region}.amazonaws.com", name, "athena")
+    try:
+        named = naming.Athena(region_name=region, catalog=catalog, database=database, table=table)
+    except ValueError:  # a database (no table), or no region: outside the helper, same naming rule
+        name = ".".join(p for p in (catalog, database, table) if p)
+        return DatasetName(f"awsathena://athena.{region}.amazonaws.com", name, "athena")
+    return DatasetName(named.get_namespace(), named.get_name(), "athena")
 
 
 def redshift_dataset(uri: str, region: str) -> DatasetName | None:
@@ -104,6 +112,13 @@ def redshift_dataset(uri: str, region: str) -> DatasetName | None:
         pieces = ["public", pieces[0]]
     elif len(pieces) == 3:
         database, pieces = pieces[0], pieces[1:]
+    if len(pieces) == 2:
+        try:
+            named = naming.Redshift(cluster_identifier=cluster, region=region, port=str(REDSHIFT_PORT),
+                                    database=database, schema=pieces[0], table=pieces[1])
+            return DatasetName(named.get_namespace(), named.get_name(), "redshift")
+        except ValueError:
+            pass  # an empty part: outside the helper, same naming rule
     name = ".".join([database, *pieces])
     return DatasetName(f"redshift://{cluster}.{region}:{REDSHIFT_PORT}", name, "redshift")
 
@@ -119,7 +134,9 @@ def _query_table_uri(uri: str) -> tuple[str, str, list[str]] | None:
 
 def glue_table(region: str, account: str | None, database: str, table: str) -> tuple[str, str]:
     """The Glue table's (namespace, name): kept in ``symlinks`` only (Marquez cannot address ARNs)."""
-    return f"arn:aws:glue:{region}:{account or 'unknown-account'}", f"table/{database}/{table}"
+    named = naming.AWSGlue(region_name=region, account_id=account or "unknown-account", database_name=database,
+                           table_name=table)
+    return named.get_namespace(), named.get_name()
 
 
 def dataset_for_uri(uri: str, kind: str, region: str, account: str | None) -> DatasetName | None:
