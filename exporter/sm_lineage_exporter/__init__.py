@@ -2,6 +2,8 @@
 
     from sm_lineage_exporter import events_for_lineage, export_pipeline
     events = events_for_lineage(service.lineage(region, "my-pipeline", include_latest_exec=True))
+    with make_emitter(url=...) as emitter:
+        export_pipeline(region, "my-pipeline", "since-last", service=service, emitter=emitter).summary()
 
 Importing the package is cheap: the names below load their modules on first use.
 """
@@ -26,6 +28,7 @@ _EXPORTS = {
     "Emitter": "emit",
     "Delivery": "emit",
     "make_client": "emit",
+    "make_emitter": "emit",
     "Spool": "spool",
     "replay": "spool",
     "WatermarkStore": "watermark",
@@ -51,13 +54,14 @@ __all__ = [
     "export_schema",
     "export_sql",
     "make_client",
+    "make_emitter",
     "replay",
     "to_dict",
     "to_json",
 ]
 
 if TYPE_CHECKING:
-    from .emit import Delivery, Emitter, make_client
+    from .emit import Delivery, Emitter, make_client, make_emitter
     from .export import ExportResult, export_pipeline, export_schema, export_sql
     from .pipeline_events import PRODUCER, MappingOptions, events_for_lineage
     from .schema_events import event_for_schema
