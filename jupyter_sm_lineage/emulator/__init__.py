@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
-from .server import ACCOUNT_ID, REGIONS, Emulator
+from .constants import ACCOUNT_ID, REGIONS
+from .server import Emulator, MissingExtra
 
-__all__ = ["ACCOUNT_ID", "REGIONS", "Emulator"]
+__all__ = ["ACCOUNT_ID", "REGIONS", "Emulator", "MissingExtra"]

@@ -15,7 +15,8 @@ import subprocess
 import sys
 import threading
 
-from .server import REGIONS, Emulator
+from .constants import REGIONS
+from .server import Emulator, MissingExtra, require_emulator_extra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
 
+    try:
+        require_emulator_extra()
+    except MissingExtra as exc:
+        print(f"sm-lineage-emulator: {exc}", file=sys.stderr)
+        return 3
     emulator = Emulator(port=args.port, seed=not args.empty)
     print(f"starting the emulator{'' if args.empty else ' and seeding the demo world'}...", file=sys.stderr)
     with emulator:

@@ -14,13 +14,11 @@ from typing import Any
 from moto.sagemaker.models import sagemaker_backends
 
 from .actions import STATE
-from .server import ACCOUNT_ID
+from .constants import ACCOUNT_ID, FEATURESTORE_BUCKET, FEATURESTORE_ROLE_ARN
 
 log = logging.getLogger(__name__)
 
-FEATURESTORE_BUCKET = f"sm-lineage-demo-featurestore-{ACCOUNT_ID}"
-OFFLINE_URI = f"s3://{FEATURESTORE_BUCKET}/offline/"
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/sm-lineage-demo-featurestore"
+__all__ = ["FEATURESTORE_BUCKET", "seed_feature_groups"]
 
 
 def _kms(region: str, key: str) -> str:
@@ -138,7 +136,7 @@ def seed_feature_groups(emu: Any, region: str) -> list[str]:
             EventTimeFeatureName=group["event_time"],
             FeatureDefinitions=[_definition(f) for f in group["features"]],
             OfflineStoreConfig={"S3StorageConfig": {"S3Uri": s3_uri}, "DisableGlueTableCreation": False},
-            RoleArn=ROLE_ARN,
+            RoleArn=FEATURESTORE_ROLE_ARN,
             Description=group["description"],
             Tags=[{"Key": "project", "Value": "churn"}, {"Key": "owner", "Value": "ml-platform"}],
         )["FeatureGroupArn"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import urllib.request
@@ -10,13 +11,28 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
+from .constants import ACCOUNT_ID, CREDENTIALS, INSTALL_HINT, REGIONS
+
 log = logging.getLogger(__name__)
 
-ACCOUNT_ID = "123456789012"
-REGIONS = ("ap-northeast-2", "us-east-1")
 
-# Dummy credentials: moto accepts anything, and boto3/pyarrow refuse to sign without some.
-_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+class MissingExtra(ImportError):
+    """The emulator's optional dependencies (moto and its server) are not installed."""
+
+
+def require_emulator_extra() -> None:
+    """Import what the emulator runs on; raise :class:`MissingExtra` naming the extra to install."""
+    try:
+        importlib.import_module("moto.server")
+        importlib.import_module("moto.sagemaker.responses")
+        importlib.import_module("moto.s3.models")
+    except ImportError as exc:
+        missing = exc.name or str(exc)
+        raise MissingExtra(
+            f"the local AWS emulator needs the 'emulator' extra (missing module: {missing}); "
+            f"install it with: {INSTALL_HINT}",
+            name=exc.name,
+        ) from exc
 
 
 class Emulator:
@@ -43,6 +59,7 @@ class Emulator:
         self._clients: dict[tuple[str, str, str], Any] = {}
 
     def start(self) -> Emulator:
+        require_emulator_extra()
         from moto.server import ThreadedMotoServer
 
         from . import actions
@@ -90,7 +107,7 @@ class Emulator:
     def environ(self) -> dict[str, str]:
         """The variables that point boto3, the AWS CLI and pyarrow's S3FileSystem at the emulator."""
         return {
-            **_CREDENTIALS,
+            **CREDENTIALS,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
             "AWS_ENDPOINT_URL": self.endpoint_url,
@@ -104,7 +121,7 @@ class Emulator:
     @staticmethod
     def _process_environ() -> dict[str, str]:
         # The server thread signs nothing, but moto's own code paths read these.
-        return {**_CREDENTIALS, "MOTO_ACCOUNT_ID": ACCOUNT_ID, "AWS_EC2_METADATA_DISABLED": "true"}
+        return {**CREDENTIALS, "MOTO_ACCOUNT_ID": ACCOUNT_ID, "AWS_EC2_METADATA_DISABLED": "true"}
 
     @contextmanager
     def environment(self) -> Iterator[dict[str, str]]:
@@ -130,7 +147,9 @@ class Emulator:
         from botocore.config import Config
 
         client = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region or self.region
+            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=region or self.region,
         ).client(
             service,
             endpoint_url=self.endpoint_url,
