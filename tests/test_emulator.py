@@ -26,12 +26,21 @@ def test_executions_are_listed_newest_first_and_paginated(emulator: Emulator) ->
     sm = emulator.client("sagemaker", HOME)
     first = sm.list_pipeline_executions(PipelineName="mlops-pipeline", SortOrder="Descending", MaxResults=1)
     assert first["PipelineExecutionSummaries"][0]["PipelineExecutionArn"].endswith("/exec1succeed")
-    second = sm.list_pipeline_executions(PipelineName="mlops-pipeline", MaxResults=1, NextToken=first["NextToken"])
-    older = second["PipelineExecutionSummaries"][0]
-    assert older["PipelineExecutionStatus"] == "Failed"
-    assert "NextToken" not in second
-    described = sm.describe_pipeline_execution(PipelineExecutionArn=older["PipelineExecutionArn"])
+    pages = [first]
+    while "NextToken" in pages[-1]:
+        pages.append(sm.list_pipeline_executions(PipelineName="mlops-pipeline", MaxResults=1,
+                                                 NextToken=pages[-1]["NextToken"]))
+    listed = [s for page in pages for s in page["PipelineExecutionSummaries"]]
+    assert all(len(page["PipelineExecutionSummaries"]) == 1 for page in pages)
+    # Newest first, down to the oldest, the failed first run
+    assert [s["PipelineExecutionArn"] for s in listed] == emulator.world.executions("mlops-pipeline")[::-1]
+    oldest = listed[-1]
+    assert oldest["PipelineExecutionStatus"] == "Failed"
+    assert oldest["PipelineExecutionFailureReason"].startswith("Step failure")
+    described = sm.describe_pipeline_execution(PipelineExecutionArn=oldest["PipelineExecutionArn"])
     assert described["FailureReason"].startswith("Step failure")
+    ascending = sm.list_pipeline_executions(PipelineName="mlops-pipeline", SortOrder="Ascending")
+    assert ascending["PipelineExecutionSummaries"] == listed[::-1]
 
 
 def test_list_pipeline_execution_steps_answers_like_the_service(emulator: Emulator) -> None:
