@@ -3,6 +3,9 @@
 %load_ext jupyter_sm_lineage
 %lineage                                   # the explorer
 g = %lineage mlops-pipeline --view both    # the DAG; g["graph"] is the lineage graph
+%lineage executions mlops-pipeline         # its runs, newest first
+%lineage compare mlops-pipeline            # the latest run against the last good one
+%lineage preview pipeline                  # the DAG of an SDK Pipeline (or definition JSON), no AWS call
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from traitlets import Unicode
 
 from .core.errors import LineageError
 
-COMMANDS = ("catalog", "schema", "versions", "diff", "featuregroups", "export", "connect")
+COMMANDS = ("catalog", "schema", "versions", "diff", "featuregroups", "executions", "compare", "preview", "export",
+            "connect")
 VIEWS = ("pipeline", "data", "both")
 
 
@@ -55,14 +59,17 @@ class LineageMagics(Magics):
         nargs="?",
         default=None,
         help="a pipeline name, or one of: catalog, schema URI, versions URI, diff URI FROM TO, "
-        "featuregroups [NAME], export PIPELINE, connect URL. Nothing: the explorer.",
+        "featuregroups [NAME], executions PIPELINE, compare PIPELINE [BASE] [HEAD], preview VAR, "
+        "export PIPELINE, connect URL. Nothing: the explorer.",
     )
     @argument("args", nargs="*", help="the command's arguments (an s3:// URI, a name, versions)")
     @argument("--region", "-r", default=None, help="the AWS region (default: the service's default region)")
     @argument("--regions", default=None, help="catalog: comma-separated regions")
     @argument("--domain", "-d", default=None, help="catalog: only the pipelines of this Studio domain (name or id)")
     @argument("--view", "-v", default="both", choices=VIEWS, help="pipeline: steps only, datasets only, or both")
-    @argument("--execution", "-e", default=None, help="pipeline/export: an execution ARN instead of the latest")
+    @argument("--execution", "-e", default=None,
+              help="pipeline/--explore/export: an execution ARN instead of the latest")
+    @argument("--limit", type=int, default=50, help="executions: how many runs (newest first)")
     @argument("--schemas", action="store_true", help="pipeline: sample every dataset's schema onto the graph")
     @argument("--explore", action="store_true", help="pipeline: open the explorer on this pipeline")
     @argument("--no-widget", action="store_true", help="show static HTML instead of the interactive viewer")
@@ -90,7 +97,12 @@ class LineageMagics(Magics):
 
             %lineage                                        the explorer (regions, domains, pipelines, tabs)
             %lineage PIPELINE [--region R] [--view pipeline|data|both] [--execution ARN] [--schemas]
-            %lineage PIPELINE --explore                     the explorer, on that pipeline
+            %lineage PIPELINE --explore [--execution ARN]   the explorer, on that pipeline (and run)
+            %lineage executions PIPELINE [--limit N]        its runs, newest first
+            %lineage compare PIPELINE [BASE] [HEAD]         what changed between two runs (ARNs; default:
+                                                            the latest against the last good run before it)
+            %lineage preview VAR                            the DAG and data flow of an SDK Pipeline (or its
+                                                            definition JSON) in the namespace; no AWS call
             %lineage catalog [--regions a,b] [--domain D]
             %lineage schema s3://BUCKET/PREFIX [--save] [--policy JSON]
             %lineage versions s3://BUCKET/PREFIX
@@ -126,7 +138,7 @@ class LineageMagics(Magics):
         return explorer
 
     def _dispatch(self, args: Any) -> Any:
-        from .widgets import html as results
+        from .widgets import results
 
         target, rest = args.target, list(args.args)
         if target is None:
@@ -144,6 +156,21 @@ class LineageMagics(Magics):
             return results.CatalogResult(self.client.catalog(regions))
         if target in ("schema", "versions", "diff"):
             return self._schema_command(target, rest, args)
+        if target == "executions":
+            if len(rest) != 1:
+                raise UsageError("usage: %lineage executions PIPELINE [--region R] [--limit N]")
+            region = self._region(args.region)
+            return self._named(rest[0], region, lambda: results.ExecutionsResult(
+                self.client.executions(region, rest[0], limit=args.limit)))
+        if target == "compare":
+            if not 1 <= len(rest) <= 3:
+                raise UsageError("usage: %lineage compare PIPELINE [BASE] [HEAD] (execution ARNs)")
+            return self._compare(rest[0], rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None,
+                                 args)
+        if target == "preview":
+            if len(rest) != 1:
+                raise UsageError("usage: %lineage preview VAR (an SDK Pipeline, or its definition JSON or dict)")
+            return self._preview(rest[0], args)
         if target == "featuregroups":
             _no_more(target, rest, 1)
             region = self._region(args.region)
@@ -171,8 +198,8 @@ class LineageMagics(Magics):
         if args.explore:
             from .widgets.explorer import Explorer
 
-            return self._explorer(Explorer, region=region, pipeline=target)
-        lineage = results.LineageResult(
+            return self._explorer(Explorer, region=region, pipeline=target, execution=args.execution)
+        lineage = self._named(target, region, lambda: results.LineageResult(
             self.client.lineage(
                 region,
                 target,
@@ -181,19 +208,77 @@ class LineageMagics(Magics):
                 execution_arn=args.execution,
                 include_schemas=args.schemas,
             )
-        )
+        ))
         if args.no_widget:
             display(HTML(lineage._repr_html_()))
         return lineage
 
+    def _named(self, pipeline: str, region: str, call: Any) -> Any:
+        """Run ``call``; a pipeline that is not there becomes our own sentence with the closest names."""
+        from .core.errors import NotFound
+        from .widgets.explorer import missing_pipeline
+
+        try:
+            return call()
+        except NotFound:
+            answer = self.client.pipelines([region])
+            names = [str(p.get("name")) for r in answer.get("regions") or [] for p in r.get("pipelines") or []]
+            if pipeline in names:
+                raise
+            raise NotFound(missing_pipeline(pipeline, region, names)) from None
+
+    def _compare(self, pipeline: str, base: str | None, head: str | None, args: Any) -> Any:
+        """``compare``: the answer, with the union of both runs' steps so that it draws coloured by change."""
+        from .widgets import results
+        from .widgets.compare import union_graph
+
+        region = self._region(args.region)
+        answer = self._named(pipeline, region, lambda: self.client.compare(region, pipeline, base=base, head=head))
+
+        def run_lineage(side: str) -> Any:
+            arn = (answer.get(side) or {}).get("arn")
+            if not arn:
+                return None
+            return self.client.lineage(region, pipeline, view="pipeline", execution_arn=arn)
+
+        return results.CompareResult(answer, graph=union_graph(run_lineage("head"), run_lineage("base")))
+
+    def _preview(self, name: str, args: Any) -> Any:
+        """The lineage of a definition in the notebook: an SDK Pipeline (``.definition()``), JSON text or a dict."""
+        from .core.definition import parse_definition
+        from .widgets import results
+
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        if name not in namespace:
+            raise UsageError(f"{name!r} is not a variable of this notebook (%lineage preview VAR)")
+        value = namespace[name]
+        definition = value.definition() if callable(getattr(value, "definition", None)) else value
+        if not isinstance(definition, (str, bytes, dict)):
+            raise UsageError(f"{name} is a {type(value).__name__}: give an SDK Pipeline, definition JSON or a dict")
+        try:
+            graph = parse_definition(definition).to_dict()
+        except ValueError as exc:
+            raise UsageError(f"{name} is not a pipeline definition: {exc}") from None
+        title = getattr(value, "name", None) or name
+        view = args.view
+        if view != "both":
+            from .widgets.explorer import pipeline_view
+
+            lineage = pipeline_view({"graph": graph})
+            graph = lineage["graph"]
+        return results.LineageResult({"pipeline": {"name": str(title)}, "summary": {}, "graph": graph,
+                                      "view": view, "preview": True})
+
     def _schema_command(self, command: str, rest: list[str], args: Any) -> Any:
-        from .widgets import html as results
+        from .widgets import results
+        from .widgets.client import split_s3
 
         if not rest or not rest[0].startswith("s3://"):
             raise UsageError(
                 f"usage: %lineage {command} s3://BUCKET/PREFIX" + (" FROM TO" if command == "diff" else "")
             )
         uri = rest[0]
+        bucket, prefix = split_s3(uri)
         region = self._region(args.region)
         if command == "schema":
             _no_more(command, rest, 1)
@@ -205,20 +290,22 @@ class LineageMagics(Magics):
                     raise UsageError(f'--policy must be a JSON object, e.g. \'{{"owner": "ml"}}\' ({exc})') from None
             if policy is not None and not args.save:
                 raise UsageError("--policy is stored with a saved version: add --save")
-            return results.SchemaResult(self.client.schema_of(uri, region, save=args.save, policy=policy))
+            answer = self.client.dataset_schema(bucket, prefix, region, save=args.save, policy=policy)
+            versions = self.client.schema_versions(bucket, prefix, region)
+            return results.SchemaResult(answer, versions=versions)
         if command == "versions":
             _no_more(command, rest, 1)
-            return results.VersionsResult(self.client.versions_of(uri, region))
+            return results.VersionsResult(self.client.schema_versions(bucket, prefix, region))
         if len(rest) != 3:
             raise UsageError("usage: %lineage diff s3://BUCKET/PREFIX FROM TO (two version numbers)")
         try:
             old, new = int(rest[1]), int(rest[2])
         except ValueError:
             raise UsageError(f"versions must be numbers, not {rest[1]!r} and {rest[2]!r}") from None
-        return results.DiffResult(self.client.diff_of(uri, region, old, new))
+        return results.DiffResult(self.client.schema_diff(bucket, prefix, region, old, new))
 
     def _export(self, pipeline: str, args: Any) -> Any:
-        from .widgets.html import ExportResult
+        from .widgets.results import ExportResult
 
         region = self._region(args.region)
         try:
@@ -278,7 +365,7 @@ class LineageMagics(Magics):
 
     def _export_through_server(self, region: str, pipeline: str, args: Any) -> Any:
         """Connected to a server: its exporter sends, with its own OpenLineage configuration and spool."""
-        from .widgets.html import ExportResult
+        from .widgets.results import ExportResult
 
         if args.dry_run or args.execution:
             preview = self.client.openlineage_events(region, pipeline, execution_arn=args.execution)
@@ -300,7 +387,7 @@ class LineageMagics(Magics):
     @cell_magic
     def lineage_sql(self, line: str, cell: str) -> Any:
         """Tables and column lineage of the SQL in the cell (one statement or a script)."""
-        from .widgets.html import SqlLineageResult
+        from .widgets.results import SqlLineageResult
 
         args = parse_argstring(self.lineage_sql, line)
         if not cell.strip():

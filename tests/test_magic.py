@@ -14,7 +14,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from jupyter_sm_lineage.magic import LineageMagics, load_ipython_extension
 from jupyter_sm_lineage.widgets import (
     CatalogResult,
+    CompareResult,
     DagViewer,
+    ExecutionsResult,
     Explorer,
     FeatureGroupResult,
     FeatureGroupsResult,
@@ -60,6 +62,11 @@ def test_no_argument_opens_the_explorer(shell: Any) -> None:
     assert isinstance(explorer, Explorer) and explorer.region.value == REGION
     on_pipeline = line(shell, "mlops-pipeline --explore")
     assert on_pipeline.pipeline.value == "mlops-pipeline" and on_pipeline.dag.node_count == 8
+    runs = line(shell, "executions mlops-pipeline")["executions"]
+    failed = next(e for e in runs if e["status"] == "Failed")
+    on_run = line(shell, f"mlops-pipeline --execution {failed['arn']} --explore")
+    assert on_run.runs.run.value == failed["arn"] and on_run.lineage["execution"]["arn"] == failed["arn"]
+    assert on_run.dag.selected and "Failure reason" in on_run.picture()
 
 
 def test_pipeline_returns_the_graph_and_displays_the_dag(shell: Any) -> None:
@@ -86,6 +93,8 @@ def test_catalog_schema_versions_featuregroups(shell: Any) -> None:
     schema = line(shell, f'schema {VALIDATION} --save --policy \'{{"owner": "ml"}}\'')
     assert isinstance(schema, SchemaResult) and schema["saved"]["version"] == 1
     assert schema.fields["customer_id"] == "int64"
+    viewer = schema.widget()  # the saved version is listed right away (it used to say "No saved versions")
+    assert [v for _, v in viewer.version.options] == [1] and "No saved versions" not in viewer.version_panel.value
     versions = line(shell, f"versions {VALIDATION}")
     assert isinstance(versions, VersionsResult) and versions["versions"][0]["policy"] == {"owner": "ml"}
     assert "customer_id" in schema._repr_html_()
@@ -95,6 +104,68 @@ def test_catalog_schema_versions_featuregroups(shell: Any) -> None:
     assert isinstance(groups, FeatureGroupsResult) and {"customers", "transactions"} <= set(groups.names)
     group = line(shell, "featuregroups customers")
     assert isinstance(group, FeatureGroupResult) and group["recordIdentifier"] == "customer_id"
+
+
+def test_executions_newest_first_with_a_static_rendering(shell: Any) -> None:
+    runs = line(shell, "executions mlops-pipeline --limit 3")
+    assert isinstance(runs, ExecutionsResult) and len(runs.runs) == 3
+    starts = [e["startTime"] for e in runs.runs]
+    assert starts == sorted(starts, reverse=True)
+    page = runs._repr_html_()
+    assert all(e["displayName"] in page for e in runs.runs) and 'class="sml-chip"' in page
+    json.dumps(runs)
+
+
+def test_compare_returns_the_json_with_a_static_rendering(shell: Any) -> None:
+    service = shell.magics_manager.registry["LineageMagics"].client.service
+    if not hasattr(service, "compare"):
+        pytest.skip("LineageService.compare is not there yet")
+    runs = line(shell, "executions mlops-pipeline")["executions"]
+    failed = next(e for e in runs if e["status"] == "Failed")
+    result = line(shell, f"compare mlops-pipeline {runs[-1]['arn']} {failed['arn']}")
+    assert isinstance(result, CompareResult) and result["head"]["arn"] == failed["arn"]
+    json.dumps(result)
+    page = result._repr_html_()
+    assert "<svg" in page and "Parameters" in page and "Metrics" in page
+    same = line(shell, f"compare mlops-pipeline {failed['arn']} {failed['arn']}")
+    assert all(s["change"] == "same" for s in same["steps"])
+    viewer = result.widget()
+    assert viewer is result.widget() and viewer.dag.node_count == len(result["steps"])
+
+
+def test_preview_draws_a_definition_from_the_namespace_without_aws(shell: Any) -> None:
+    from jupyter_sm_lineage.core.definition import parse_definition
+    from jupyter_sm_lineage.widgets import HttpClient
+
+    # a client that can reach nothing (a closed loopback port): any call to a service would fail the magic
+    shell.register_magics(LineageMagics(shell=shell, client=HttpClient("http://127.0.0.1:9/")))
+
+    definition = (Path(__file__).parent / "fixtures").glob("**/*.json")
+    text = next(p.read_text() for p in definition if '"Steps"' in p.read_text())
+
+    class Pipeline:  # the SageMaker SDK's Pipeline as the magic sees it: a name and .definition()
+        name = "local-draft"
+
+        def definition(self) -> str:
+            return text
+
+    shell.user_ns["draft"] = Pipeline()
+    shell.user_ns["draft_json"] = text
+    result = line(shell, "preview draft")
+    expected = parse_definition(text).to_dict()
+    assert isinstance(result, LineageResult) and result["preview"] is True
+    assert result["pipeline"]["name"] == "local-draft"
+    assert {n["id"] for n in result.graph["nodes"]} == {n["id"] for n in expected["nodes"]}
+    assert line(shell, "preview draft_json").graph["nodes"] == expected["nodes"]
+    assert "<svg" in result._repr_html_()
+    with pytest.raises(UsageError, match="not a variable"):
+        line(shell, "preview nothing_here")
+
+
+def test_a_wrong_pipeline_name_offers_the_closest(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert line(shell, "mlops-pipelin") is None
+    out = capsys.readouterr().out
+    assert "There is no pipeline 'mlops-pipelin'" in out and "Did you mean 'mlops-pipeline'" in out
 
 
 def test_sql_cell_magic(shell: Any) -> None:

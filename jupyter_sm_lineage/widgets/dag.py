@@ -21,16 +21,22 @@ import ipywidgets as widgets
 import traitlets
 from ipycytoscape import CytoscapeWidget, Edge, Graph, Node
 
+from . import live
 from .html import (
+    CHANGE_BORDERS,
+    CHANGE_COLOURS,
     DATASET_COLOUR,
     EDGE_STYLES,
+    FLIP_COLOUR,
     STATUS_COLOURS,
     STATUS_LABELS,
-    LineageResult,
-    duration,
     edge_kind,
+    elapsed_text,
+    esc,
     lineage_html,
+    merged_edges,
     status_of,
+    step_elapsed,
     summary_html,
 )
 from .layered import layered_positions, layers_of
@@ -162,8 +168,18 @@ def dag_style() -> list[dict[str, Any]]:
         if dash:
             rule["line-style"] = "dashed" if dash.startswith("6") else "dotted"
         style.append({"selector": f"edge.{kind}", "style": rule})
+    for change, colour in CHANGE_COLOURS.items():
+        rule = {"background-color": colour}
+        if change != "same":
+            rule.update({"border-color": CHANGE_BORDERS[change], "border-width": 4})
+        if change == "removed":
+            rule["border-style"] = "dashed"
+        style.append({"selector": f".change-{change}", "style": rule})
+    style.append({"selector": ".flip", "style": {"border-color": FLIP_COLOUR, "border-width": 6,
+                                                  "border-style": "double"}})
     # Last: a later rule wins, and the selection must show over the status colour.
-    style.append({"selector": "node:selected", "style": {"border-width": 5, "border-color": SELECTED_COLOUR}})
+    for selector in ("node:selected", "node.sml-selected"):
+        style.append({"selector": selector, "style": {"border-width": 5, "border-color": SELECTED_COLOUR}})
     return style
 
 
@@ -260,22 +276,39 @@ def _lineage_of(graph: Mapping[str, Any]) -> dict[str, Any]:
     return {"graph": dict(graph), "summary": {}, "pipeline": {}}
 
 
+def tooltip(node: Mapping[str, Any]) -> str:
+    """What hovering (or clicking) a step shows: its name, status, elapsed time and failure reason (HTML)."""
+    run = node.get("run") or {}
+    status = status_of(node)
+    label = STATUS_LABELS.get(status, status)
+    lines = [f"<b>{esc(node.get('id'))}</b>", f"{esc(label)} \u00b7 {esc(elapsed_text(run))}"]
+    if run.get("failureReason"):
+        lines.append(esc(run["failureReason"]))
+    return "\n".join(lines)
+
+
 def cytoscape_elements(
     graph: Mapping[str, Any],
     positions: Mapping[str, tuple[float, float]] | None = None,
+    changes: Mapping[str, str] | None = None,
+    flips: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Nodes and edges as cytoscape element dicts (data, classes, position)."""
+    """Nodes and edges as cytoscape element dicts (data, classes, position); one edge per pair of nodes.
+
+    ``changes`` (step -> added/removed/changed/same) and ``flips`` (steps whose status changed) add the
+    compare view's classes.
+    """
     nodes = []
     for node in graph.get("nodes") or []:
         node_id = str(node["id"])
         if node.get("type") == "Dataset":
-            data = {"id": node_id, "label": uri_label(node_id), "kind": "dataset"}
+            data = {"id": node_id, "label": uri_label(node_id), "kind": "dataset", "tooltip": esc(node_id)}
             classes = "dataset"
         else:
             run = node.get("run") or {}
             status = status_of(node)
-            elapsed = run.get("elapsedSec")
-            second = f"{node.get('type')} \u00b7 {duration(elapsed)}" if elapsed is not None else str(node.get("type"))
+            elapsed = step_elapsed(run)
+            second = f"{node.get('type')} \u00b7 {elapsed_text(run)}" if elapsed is not None else str(node.get("type"))
             data = {
                 "id": node_id,
                 "label": f"{_clip(node_id, STEP_CHARS)}\n{_clip(second, STEP_CHARS)}",
@@ -283,17 +316,25 @@ def cytoscape_elements(
                 "status": status,
                 "type": node.get("type"),
                 "elapsed": elapsed,
+                "tooltip": tooltip(node),
             }
             classes = f"step status-{status}"
+            change = (changes or {}).get(node_id)
+            if change:
+                data["change"] = change
+                classes += f" change-{change}"
+            if node_id in flips:
+                classes += " flip"
         element: dict[str, Any] = {"data": data, "classes": classes}
         if positions is not None and node_id in positions:
             x, y = positions[node_id]
             element["position"] = {"x": x, "y": y}
         nodes.append(element)
     edges = []
-    for i, edge in enumerate(graph.get("edges") or []):
+    for i, edge in enumerate(merged_edges(graph.get("edges") or [])):
         kind = edge_kind(edge)
-        data = {"id": f"e{i}", "source": str(edge["from"]), "target": str(edge["to"]), "via": edge.get("via")}
+        data = {"id": f"e{i}", "source": str(edge["from"]), "target": str(edge["to"]), "via": edge.get("via"),
+                "kinds": list(edge.get("kinds") or [kind])}
         label = EDGE_STYLES.get(kind, ("", "", ""))[2]
         if label:
             data["label"] = label
@@ -302,14 +343,16 @@ def cytoscape_elements(
 
 
 class DagViewer(widgets.VBox):
-    """An interactive lineage DAG; clicking a node selects it.
+    """An interactive lineage DAG; clicking a node selects it, hovering a step tells its status.
 
     Attributes
     ----------
     lineage : dict
         The lineage payload shown (``{pipeline, summary, graph}``).
     cytoscape : ipycytoscape.CytoscapeWidget
-        The graph widget (its ``graph.nodes``/``graph.edges`` are the drawn elements).
+        The graph widget (its ``graph.nodes``/``graph.edges`` are the drawn elements, one edge per pair).
+    hover : ipywidgets.HTML
+        The line under the graph: the step under the pointer (status, elapsed, failure reason).
     selected : str
         Id of the selected node (a step name or a dataset URI), "" when none.
     """
@@ -324,14 +367,19 @@ class DagViewer(widgets.VBox):
         height: str = "520px",
         width: int = DEFAULT_WIDTH,
         show_summary: bool = True,
+        fit: bool = False,
+        changes: Mapping[str, str] | None = None,
+        flips: set[str] | frozenset[str] = frozenset(),
         **kwargs: Any,
     ) -> None:
         """``width`` is the canvas width expected (the page decides it): it only chooses between fitting the
-        graph and opening it at the readable zoom."""
+        graph and opening it at the readable zoom. ``fit`` always fits the whole graph on open. ``changes``
+        and ``flips`` colour the steps by how they changed between two runs (the compare view)."""
         self.lineage = _lineage_of(graph)
         self._callbacks: list[Callable[[str, dict[str, Any]], None]] = []
         body = self.lineage["graph"]
-        boxes = {str(n["id"]): _box(n) for n in body.get("nodes") or []}
+        self._nodes = {str(n["id"]): dict(n) for n in body.get("nodes") or []}
+        boxes = {node_id: _box(n) for node_id, n in self._nodes.items()}
         links = [(str(e["from"]), str(e["to"])) for e in body.get("edges") or []]
         count = len(boxes) + len(links)
         self.layout_name = ("dagre" if count <= DAGRE_LIMIT else "layered") if layout == "auto" else layout
@@ -340,23 +388,28 @@ class DagViewer(widgets.VBox):
             positions, size = _layered(boxes, links)
         else:
             size = graph_size(boxes, links)
-        view, min_zoom = first_view(size, (width, _px(height)))
-        nodes, edges = cytoscape_elements(body, positions)
+        if fit:
+            view, min_zoom = {"fit": True}, MIN_ZOOM
+        else:
+            view, min_zoom = first_view(size, (width, _px(height)))
+        nodes, edges = cytoscape_elements(body, positions, changes, set(flips))
         layout_options = {**(DAGRE if positions is None else PRESET), **view}
         self.cytoscape = build_cytoscape(nodes, edges, layout_options, height, min_zoom=min_zoom)
+        self._models = {n.data["id"]: n for n in self.cytoscape.graph.nodes}
         self.cytoscape.on("node", "click", self._clicked)
+        self.cytoscape.on("node", "mouseover", self._hovered)
         # The canvas's height as a class rule, in the page before cytoscape reads its container: ipywidgets
         # applies Layout styles only after the view is displayed, so the first fit would see the 400 px
         # of ipycytoscape's stylesheet and leave the bottom of the canvas empty.
         rule, css_class = _height_rule(height)
         self.cytoscape.add_class(css_class)
-        children: list[widgets.Widget] = []
-        if show_summary and self.lineage.get("summary"):
-            children.append(widgets.HTML(rule + summary_html(self.lineage)))
-        else:
-            children.append(widgets.HTML(rule, layout=widgets.Layout(display="none")))
-        children.append(self.cytoscape)
-        super().__init__(children=children, **kwargs)
+        self.head = widgets.HTML()
+        if not (show_summary and self.lineage.get("summary")):
+            self.head.layout.display = "none"
+        self.hover = widgets.HTML(_HOVER_HINT)
+        self.hover.add_class("sml-hover")
+        super().__init__(children=[self.head, self.cytoscape, self.hover], **kwargs)
+        self.head.value = rule + live.marker(self) + (summary_html(self.lineage) if show_summary else "")
         self.add_class("sml-dag-viewer")
 
     @property
@@ -368,10 +421,8 @@ class DagViewer(widgets.VBox):
         return len(self.cytoscape.graph.edges)
 
     def node(self, node_id: str) -> dict[str, Any] | None:
-        for node in self.lineage["graph"].get("nodes") or []:
-            if str(node["id"]) == node_id:
-                return dict(node)
-        return None
+        node = self._nodes.get(node_id)
+        return dict(node) if node is not None else None
 
     def on_select(self, callback: Callable[[str, dict[str, Any]], None], remove: bool = False) -> None:
         """Call ``callback(node_id, node)`` when a node is clicked (or selected with :meth:`select`)."""
@@ -380,18 +431,42 @@ class DagViewer(widgets.VBox):
         else:
             self._callbacks.append(callback)
 
-    def select(self, node_id: str) -> None:
+    def select(self, node_id: str, notify: bool = True) -> None:
+        """Select a node: drawn selected on the page, and (``notify``) the callbacks told."""
         node = self.node(node_id)
         if node is None:
             raise KeyError(node_id)
+        self._mark(node_id)
         self.selected = node_id
-        for callback in list(self._callbacks):
-            callback(node_id, node)
+        if notify:
+            for callback in list(self._callbacks):
+                callback(node_id, node)
+
+    def _mark(self, node_id: str) -> None:
+        previous = self._models.get(self.selected)
+        if previous is not None:
+            previous.classes = " ".join(c for c in previous.classes.split() if c != "sml-selected")
+        model = self._models.get(node_id)
+        if model is not None and "sml-selected" not in model.classes.split():
+            model.classes = f"{model.classes} sml-selected"
 
     def _clicked(self, element: Mapping[str, Any]) -> None:
         node_id = str((element.get("data") or {}).get("id", ""))
         if node_id:
             self.select(node_id)
+
+    def _hovered(self, element: Mapping[str, Any]) -> None:
+        node = self.node(str((element.get("data") or {}).get("id", "")))
+        if node is None:
+            return
+        if node.get("type") == "Dataset":
+            self.hover.value = f'<div class="sml-hover-line" data-node="{esc(node["id"])}">{esc(node["id"])}</div>'
+        else:
+            text = tooltip(node).replace("\n", " \u00b7 ")
+            self.hover.value = (
+                f'<div class="sml-hover-line" data-node="{esc(node["id"])}" style="white-space:pre-wrap;'
+                f'overflow-wrap:anywhere">{text}</div>'
+            )
 
     def close(self) -> None:
         """Close the viewer with every model under it: the graph, and one model per node and edge (closing a
@@ -410,9 +485,13 @@ class DagViewer(widgets.VBox):
     def _repr_html_(self) -> str:
         return lineage_html(self.lineage)
 
-    @property
-    def result(self) -> LineageResult:
-        return LineageResult(self.lineage)
+    def _ipython_display_(self) -> None:
+        live.show(self, lineage_html(self.lineage))
+
+
+_HOVER_HINT = (
+    '<div class="sml-hover-line" style="color:#757575">Point at a step for its status; click it for details.</div>'
+)
 
 
 def build_cytoscape(

@@ -1,12 +1,17 @@
 """The explorer of the seed's UI guide, inside a notebook cell.
 
-Left: Region, Domain and Pipeline pickers with a search box and a refresh button. Centre: tabs
-Pipeline | Data | Both | Feature Groups. Right: the detail of what is selected (a step, a dataset
-with its schema and versions). Everything is read through a :class:`LineageClient`.
+Left: Region, Domain and Pipeline pickers with a search box and a refresh button. Centre: the run picker
+(every execution, newest first, and "compare with") above the tabs Pipeline | Data | Both | Compare |
+Feature Groups. Right: the detail of what is selected (a step with its trend, a dataset with its schema
+history). The layout is fluid: it fits an output area of about 950 px (1366x768 with the file browser
+open) and uses more when there is more. Every change of region, domain, search, pipeline or run leaves
+the new selection's data or an explicit empty state on screen, never the previous one's. Everything is read
+through the client's operations (the JSON contract of ``LineageService``).
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,21 +19,50 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..core.errors import LineageError
-from .client import LineageClient, default_client
+from ..core.errors import LineageError, NotFound
+from . import live
+from .client import LineageClient, default_client, split_s3
+from .compare import CompareViewer, step_difference_html, union_graph
 from .dag import DagViewer
 from .featuregroup import FeatureGroupBrowser
-from .html import artifact_html, error_html, note_html, status_of, step_html, table
+from .html import (
+    artifact_html,
+    compare_html,
+    error_html,
+    esc,
+    lineage_html,
+    note_html,
+    run_html,
+    status_of,
+    step_html,
+    trend_html,
+)
+from .runs import PAGE, RunPicker
 from .schema import SchemaViewer
 
 log = logging.getLogger(__name__)
 
 ALL_DOMAINS = "All domains"
-TABS = ("Pipeline", "Data", "Both", "Feature Groups")
-PIPELINE_TAB, DATA_TAB, BOTH_TAB, FEATURE_TAB = range(4)
+TABS = ("Pipeline", "Data", "Both", "Compare", "Feature Groups")
+PIPELINE_TAB, DATA_TAB, BOTH_TAB, COMPARE_TAB, FEATURE_TAB = range(5)
 DATA_EDGES = ("input", "output")
-#: The DAG canvas's width at the explorer's usual size (a 1168 px output area less the side panels).
-DAG_WIDTH = 520
+#: The DAG canvas's width at the explorer's usual size (a ~950 px output area less the side panels).
+DAG_WIDTH = 440
+DAG_HEIGHT = "440px"
+#: How many past runs a step's trend covers.
+TREND_RUNS = 8
+
+#: Page rules of the explorer (scoped to it): buttons that read as table rows and wrap long URIs.
+STYLE = """<style>
+.sml-explorer .sml-dataset-button {height:auto; min-height:24px; white-space:normal; text-align:left;
+  overflow-wrap:anywhere; word-break:break-all; line-height:1.3; padding:2px 6px; width:100%;
+  font-family:var(--jp-code-font-family, monospace); font-size:12px; background:transparent;
+  color:var(--jp-content-link-color, #1565c0); box-shadow:none; border-bottom:1px solid #e0e0e0}
+.sml-explorer .sml-dataset-button.sml-current {background:#fff3e0; font-weight:600}
+.sml-explorer .sml-cell {overflow-wrap:anywhere; font-size:12px; padding:2px 4px; border-bottom:1px solid #e0e0e0}
+.sml-explorer .sml-detail .widget-html-content {overflow-wrap:anywhere}
+.sml-explorer .widget-select select {overflow-x:hidden}
+</style>"""
 
 
 def pipeline_view(lineage: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,8 +82,23 @@ def error_message(exc: BaseException, context: str = "") -> str:
     return f"{context}: {message}" if context else message
 
 
+def missing_pipeline(name: str, region: str, known: list[str]) -> str:
+    """Our own sentence for a pipeline that is not there, with the closest names (not AWS's sentence)."""
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"There is no pipeline {name!r} in {region}.{hint}"
+
+
+def failed_step(lineage: Mapping[str, Any]) -> str | None:
+    """The step to open on for a failed run: the first failed step in the graph's order."""
+    for node in (lineage.get("graph") or {}).get("nodes") or []:
+        if node.get("type") != "Dataset" and status_of(node) == "Failed":
+            return str(node["id"])
+    return None
+
+
 class Explorer(widgets.VBox):
-    """Browse pipelines, their DAG and datasets, schemas and feature groups.
+    """Browse pipelines, their runs, DAG and datasets, schemas, comparisons and feature groups.
 
     Attributes
     ----------
@@ -60,17 +109,20 @@ class Explorer(widgets.VBox):
         Filters the pipeline list by a case-insensitive substring.
     pipeline : ipywidgets.Select
         The pipelines of the region (and domain) matching the search.
-    refresh : ipywidgets.Button
+    runs : RunPicker
+        The shown pipeline's runs; choosing one shows it everywhere; "Compare" opens the Compare tab.
     tabs : ipywidgets.Tab
-        Pipeline | Data | Both | Feature Groups.
+        Pipeline | Data | Both | Compare | Feature Groups.
     dag, both_dag : DagViewer or None
         The DAGs of the Pipeline and Both tabs (the Both one is built when its tab is first shown).
-    artifacts : ipywidgets.Select
-        The datasets of the Data tab; selecting one shows its S3 metadata and schema.
+    comparison : CompareViewer or None
+        The Compare tab's view.
+    data_table, both_table : ipywidgets.GridBox
+        The datasets, one clickable row each (Data tab; beside the DAG in Both).
     detail : ipywidgets.VBox
         The right-hand panel.
     lineage : dict or None
-        The lineage shown (view ``both``).
+        The lineage shown (view ``both``) of the run shown.
     error : str
         The last error, as shown in the panel ("" when the last action succeeded).
     """
@@ -82,6 +134,7 @@ class Explorer(widgets.VBox):
         pipeline: str | None = None,
         regions: list[str] | None = None,
         load: bool = True,
+        execution: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.client = client or default_client()
@@ -90,71 +143,81 @@ class Explorer(widgets.VBox):
         self.error = ""
         self.dag: DagViewer | None = None
         self.both_dag: DagViewer | None = None
+        self.comparison: CompareViewer | None = None
         self.schema_viewer: SchemaViewer | None = None
         self.feature_groups: FeatureGroupBrowser | None = None
+        self.selected = ""
         self._updating = False
+        self._shown = False
+        self._run_lineages: dict[str, dict[str, Any]] = {}
+        self._dataset_buttons: dict[str, list[widgets.Button]] = {}
 
-        self.region = widgets.Dropdown(description="Region", layout=widgets.Layout(width="250px"))
+        wide = widgets.Layout(width="100%")
+        label = {"description_width": "58px"}
+        self.region = widgets.Dropdown(description="Region", layout=wide, style=label)
         self.domain = widgets.Dropdown(
-            description="Domain", options=[ALL_DOMAINS], value=ALL_DOMAINS, layout=widgets.Layout(width="250px")
+            description="Domain", options=[ALL_DOMAINS], value=ALL_DOMAINS, layout=widgets.Layout(width="100%"),
+            style=label,
         )
         self.search = widgets.Text(
-            placeholder="search pipelines",
-            description="Search",
-            continuous_update=True,
-            layout=widgets.Layout(width="250px"),
+            placeholder="search pipelines", description="Search", continuous_update=True,
+            layout=widgets.Layout(width="100%"), style=label,
         )
-        self.pipeline = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="250px"))
+        self.pipeline = widgets.Select(options=[], rows=10, layout=widgets.Layout(width="100%"))
         self.pipeline.add_class("sml-pipeline-list")
+        self.list_note = widgets.HTML()
+        self.list_note.add_class("sml-list-note")
         self.refresh = widgets.Button(
-            description="Refresh",
-            icon="refresh",
-            tooltip="read the catalog again",
-            layout=widgets.Layout(width="120px"),
+            description="Refresh", icon="refresh", tooltip="read the catalog again", layout=widgets.Layout(width="auto")
         )
         self.progress = widgets.IntProgress(
-            value=0, min=0, max=2, bar_style="info", layout=widgets.Layout(width="240px", visibility="hidden")
+            value=0, min=0, max=2, bar_style="info", layout=widgets.Layout(width="100%", visibility="hidden")
         )
         self.progress.add_class("sml-progress")
         self.status = widgets.HTML()
         self.status.add_class("sml-status")
+        self.head = widgets.HTML()
         left = widgets.VBox(
-            [
-                widgets.HTML("<b>SageMaker lineage</b>"),
-                self.region,
-                self.domain,
-                self.search,
-                self.pipeline,
-                self.refresh,
-                self.progress,
-                self.status,
-            ],
-            layout=widgets.Layout(width="262px", flex="0 0 262px"),
+            [self.head, self.region, self.domain, self.search, self.pipeline, self.list_note, self.refresh,
+             self.progress, self.status],
+            layout=widgets.Layout(flex="0 0 200px", width="200px", overflow="hidden"),
         )
+        left.add_class("sml-left")
 
+        self.runs = RunPicker(self._run_picked, self.compare)
         self.pipeline_tab = widgets.VBox([widgets.HTML(note_html("Pick a pipeline on the left."))])
-        self.artifacts = widgets.Select(options=[], rows=10, layout=widgets.Layout(width="100%"))
-        self.artifacts.add_class("sml-artifact-list")
-        self.artifact_table = widgets.HTML()
-        self.data_tab = widgets.VBox([self.artifact_table, self.artifacts])
-        self.both_artifacts = widgets.Select(options=[], rows=5, layout=widgets.Layout(width="100%"))
-        self.both_tab = widgets.VBox([])
+        self.data_table = widgets.GridBox([], layout=widgets.Layout(
+            grid_template_columns="minmax(0, 3fr) minmax(0, 1fr) minmax(0, 1fr)", width="100%"))
+        self.data_table.add_class("sml-data-table")
+        self.data_tab = widgets.VBox([self.data_table], layout=widgets.Layout(max_height="560px", overflow="auto"))
+        self.both_table = widgets.GridBox([], layout=widgets.Layout(grid_template_columns="minmax(0, 1fr)",
+                                                                    width="100%"))
+        self.both_table.add_class("sml-both-table")
+        self.both_tab = widgets.HBox([], layout=widgets.Layout(width="100%"))
+        self.compare_tab = widgets.VBox([widgets.HTML(note_html(
+            "Pick a run and a run to compare it with above, then Compare."))])
         self.feature_tab = widgets.VBox([widgets.HTML(note_html("Open this tab to list the feature groups."))])
         self.tabs = widgets.Tab(
-            children=[self.pipeline_tab, self.data_tab, self.both_tab, self.feature_tab],
+            children=[self.pipeline_tab, self.data_tab, self.both_tab, self.compare_tab, self.feature_tab],
             titles=TABS,
-            layout=widgets.Layout(flex="1 1 auto", min_width="460px"),
+            layout=widgets.Layout(width="100%"),
         )
         self.tabs.add_class("sml-tabs")
+        center = widgets.VBox([self.runs, self.tabs], layout=widgets.Layout(flex="1 1 0", min_width="0",
+                                                                             margin="0 8px"))
+        center.add_class("sml-center")
 
         self.detail = widgets.VBox(
             [widgets.HTML(note_html("Click a step or a dataset to see its details."))],
-            layout=widgets.Layout(
-                width="340px", flex="0 0 340px", overflow="auto", max_height="640px", padding="0 4px"
-            ),
+            layout=widgets.Layout(flex="0 1 32%", min_width="250px", max_width="480px", max_height="600px",
+                                  overflow="auto", padding="0 4px"),
         )
         self.detail.add_class("sml-detail")
-        super().__init__(children=[widgets.HBox([left, self.tabs, self.detail])], **kwargs)
+        self.main = widgets.HBox([left, center, self.detail], layout=widgets.Layout(width="100%",
+                                                                                     align_items="flex-start"))
+        self.main.add_class("sml-main")
+        super().__init__(children=[self.main], layout=widgets.Layout(width="100%"), **kwargs)
+        self.head.value = STYLE + live.marker(self) + "<b>SageMaker lineage</b>"
         self.add_class("sml-explorer")
 
         self.region.observe(self._region_changed, "value")
@@ -163,18 +226,16 @@ class Explorer(widgets.VBox):
         self.pipeline.observe(self._pipeline_changed, "value")
         self.refresh.on_click(lambda _: self.reload())
         self.tabs.observe(self._tab_changed, "selected_index")
-        self.artifacts.observe(self._artifact_changed, "value")
-        self.both_artifacts.observe(self._artifact_changed, "value")
 
-        self._initial = (region, pipeline, regions)
+        self._initial = (region, pipeline, regions, execution)
         if load:
             self.start()
 
     def start(self) -> None:
         """Load the regions, the catalog and the initial pipeline (``load=False`` defers this to the caller,
         so that an explorer already on screen shows its progress bar during the first load)."""
-        region, pipeline, regions = self._initial
-        self._start(region, pipeline, regions)
+        region, pipeline, regions, execution = self._initial
+        self._start(region, pipeline, regions, execution)
 
     # --- loading ----------------------------------------------------------------------------------
     @contextmanager
@@ -199,8 +260,10 @@ class Explorer(widgets.VBox):
         finally:
             self.progress.value = 2
             self.progress.layout.visibility = "hidden"
+            self.refresh_picture()
 
-    def _start(self, region: str | None, pipeline: str | None, regions: list[str] | None) -> None:
+    def _start(self, region: str | None, pipeline: str | None, regions: list[str] | None,
+               execution: str | None) -> None:
         with self._busy("Reading regions\u2026", self._show_detail_html):
             choices = list(regions or self.client.regions())
             if region and region not in choices:
@@ -214,17 +277,27 @@ class Explorer(widgets.VBox):
             self.load_catalog()
             if pipeline:
                 self.search.value = ""
-                if pipeline not in [value for _, value in self.pipeline.options]:
-                    raise LineageError(f"pipeline {pipeline!r} is not in {self.region.value}")
-                self.pipeline.value = pipeline
+                if pipeline not in self._listed():
+                    names = [str(p.get("name")) for p in self.catalog]
+                    raise NotFound(missing_pipeline(pipeline, str(self.region.value), names))
+                self._updating = True
+                try:
+                    self.pipeline.value = pipeline
+                finally:
+                    self._updating = False
+                self.load_lineage(pipeline, execution)
+
+    def _listed(self) -> list[str]:
+        return [value for _, value in self.pipeline.options]
 
     def reload(self) -> None:
-        """Refresh: read the catalog again and, if a pipeline is shown, its lineage."""
-        current = self.pipeline.value
+        """Refresh: read the catalog again and, if a pipeline is shown, its runs and the run shown."""
+        current, run = self.pipeline.value, self.runs.run.value
         self.load_catalog()
-        if current and current in [value for _, value in self.pipeline.options]:
+        if current and current in self._listed():
+            self._run_lineages.clear()
             if self.pipeline.value == current:
-                self.load_lineage(current)
+                self.load_lineage(current, run)
             else:
                 self.pipeline.value = current
 
@@ -234,9 +307,11 @@ class Explorer(widgets.VBox):
             self.status.value = error_html("No region to read: set AWS_DEFAULT_REGION or SM_LINEAGE_REGIONS.")
             return
         with self._busy(f"Reading the pipelines of {region}\u2026", self._show_detail_html):
+            self.catalog = []
             answer = self.client.pipelines([region], include_latest_exec=True)
             errors = answer.get("errors") or []
             if errors:
+                self._filter()
                 raise LineageError(str(errors[0].get("message")))
             self.catalog = [p for r in answer.get("regions") or [] for p in r.get("pipelines") or []]
             domains = sorted(
@@ -252,6 +327,7 @@ class Explorer(widgets.VBox):
             self._filter()
             if self.feature_groups is not None:
                 self.feature_groups = None
+                self.feature_tab.children = [widgets.HTML(note_html("Reading the feature groups\u2026"))]
                 if self.tabs.selected_index == FEATURE_TAB:
                     self._load_feature_groups()
 
@@ -275,32 +351,119 @@ class Explorer(widgets.VBox):
             self.pipeline.value = current if current in [v for _, v in shown] else None
         finally:
             self._updating = False
+        region = self.region.value or "this region"
+        if shown:
+            self.list_note.value = ""
+        elif not self.catalog:
+            self.list_note.value = note_html(f"No pipelines in {region}.")
+        elif text:
+            where = f" in {domain}" if domain not in (None, ALL_DOMAINS) else ""
+            self.list_note.value = note_html(f"No pipeline{where} matches \u201c{self.search.value.strip()}\u201d.")
+        else:
+            self.list_note.value = note_html(f"No pipelines of {domain} in {region}.")
+        shown_name = ((self.lineage or {}).get("pipeline") or {}).get("name")
+        if shown_name and self.pipeline.value != shown_name:
+            self.clear(f"{shown_name} is not in the list any more (domain or search): pick a pipeline.")
 
     def _region_changed(self, change: Mapping[str, Any]) -> None:
-        if not self._updating and change["new"]:
-            self.load_catalog()
+        if self._updating or not change["new"]:
+            return
+        self._updating = True
+        try:
+            self.pipeline.value = None
+        finally:
+            self._updating = False
+        self.clear(f"Pick a pipeline of {change['new']}.")
+        self.load_catalog()
 
     def _pipeline_changed(self, change: Mapping[str, Any]) -> None:
         if not self._updating and change["new"]:
             self.load_lineage(str(change["new"]))
 
-    def load_lineage(self, pipeline: str) -> None:
-        region = str(self.region.value)
-        with self._busy(f"Reading the lineage of {pipeline}\u2026", self._show_center_error):
-            lineage = self.client.lineage(region, pipeline, view="both", include_latest_exec=True)
-            self.lineage = lineage
-            replaced = [viewer for viewer in (self.dag, self.both_dag) if viewer is not None]
-            self.dag = DagViewer(pipeline_view(lineage), width=DAG_WIDTH)
-            self.dag.on_select(self._node_selected)
-            self.pipeline_tab.children = [self.dag]
-            self.both_dag = None
-            self.both_tab.children = []
-            for viewer in replaced:  # once out of the page: a graph of 500 nodes is 1,000 models
+    def clear(self, message: str) -> None:
+        """The explicit empty state: no pipeline shown, every view says so."""
+        self.lineage = None
+        self.selected = ""
+        self._run_lineages.clear()
+        self._close_views()
+        note = note_html(message)
+        self.pipeline_tab.children = [widgets.HTML(note)]
+        self._set_tables([])
+        self.both_tab.children = [widgets.HTML(note)]
+        self.compare_tab.children = [widgets.HTML(note)]
+        self.runs.clear(message)
+        self._show_detail_html(note)
+        self.refresh_picture()
+
+    def _close_views(self) -> None:
+        """Close the graphs shown (a graph of 500 nodes is 1,000 models) once they are out of the page."""
+        for viewer in (self.dag, self.both_dag, self.comparison):
+            if viewer is not None:
                 viewer.close()
-            self._fill_artifacts()
-            self._show_detail_html(note_html(f"{pipeline}: click a step or a dataset to see its details."))
-            if self.tabs.selected_index == BOTH_TAB:
-                self._build_both()
+        self.dag = self.both_dag = None
+        self.comparison = None
+        if self.schema_viewer is not None:
+            self.schema_viewer.close()
+            self.schema_viewer = None
+
+    def load_lineage(self, pipeline: str, execution: str | None = None) -> None:
+        """Show a pipeline: its runs, and the run ``execution`` (default: the newest) everywhere."""
+        region = str(self.region.value)
+        self.clear(f"Reading {pipeline}\u2026")
+        with self._busy(f"Reading the runs of {pipeline}\u2026", self._show_center_error):
+            names = [str(p.get("name")) for p in self.catalog]
+            try:
+                arn = self.runs.load(
+                    lambda token: self.client.executions(region, pipeline, limit=PAGE, next_token=token), execution
+                )
+                self._show_run(arn, pipeline)
+            except NotFound:
+                if pipeline in names:
+                    raise
+                raise NotFound(missing_pipeline(pipeline, region, names)) from None
+
+    def _run_picked(self, arn: str) -> None:
+        pipeline = ((self.lineage or {}).get("pipeline") or {}).get("name") or self.pipeline.value
+        if pipeline:
+            self.show_run(arn, str(pipeline))
+
+    def _lineage_of_run(self, pipeline: str, arn: str | None) -> dict[str, Any]:
+        key = arn or ""
+        if key not in self._run_lineages:
+            self._run_lineages[key] = self.client.lineage(
+                str(self.region.value), pipeline, view="both", include_latest_exec=True, execution_arn=arn
+            )
+        return self._run_lineages[key]
+
+    def show_run(self, arn: str | None, pipeline: str) -> None:
+        """Show one run of the pipeline in every tab; a failed run opens on its failed step."""
+        with self._busy(f"Reading the lineage of {pipeline}\u2026", self._show_center_error):
+            self._show_run(arn, pipeline)
+
+    def _show_run(self, arn: str | None, pipeline: str) -> None:
+        lineage = self._lineage_of_run(pipeline, arn)
+        self._close_views()
+        self.lineage = lineage
+        self.selected = ""
+        self.dag = DagViewer(pipeline_view(lineage), width=DAG_WIDTH, height=DAG_HEIGHT)
+        self.dag.on_select(self._node_selected)
+        self.pipeline_tab.children = [self.dag]
+        self.both_tab.children = []
+        self.compare_tab.children = [widgets.HTML(note_html(
+            "Pick a run to compare this one with above (default: the last good run), then Compare."))]
+        self._fill_artifacts()
+        if self.tabs.selected_index == BOTH_TAB:
+            self._build_both()
+        elif self.tabs.selected_index == COMPARE_TAB:
+            self.tabs.selected_index = PIPELINE_TAB
+        failed = failed_step(lineage)
+        if failed is not None:
+            self.dag.select(failed)
+        else:
+            run = self.runs.selected if lineage.get("execution") else None
+            self._show_detail_html(
+                (run_html(run) if run else "") + note_html(f"{pipeline}: click a step or a dataset to see its details.")
+            )
 
     def _show_center_error(self, html: str) -> None:
         self.pipeline_tab.children = [widgets.HTML(html)]
@@ -309,55 +472,69 @@ class Explorer(widgets.VBox):
     def _artifact_list(self) -> list[dict[str, Any]]:
         return list(((self.lineage or {}).get("graph") or {}).get("artifacts") or [])
 
+    def _datasets(self) -> list[dict[str, Any]]:
+        return [a for a in self._artifact_list() if a.get("kind") != "code"]
+
+    def _dataset_button(self, uri: str) -> widgets.Button:
+        button = widgets.Button(description=uri, tooltip=f"show {uri}", layout=widgets.Layout(width="100%"))
+        button.add_class("sml-dataset-button")
+        button.on_click(lambda _b, uri=uri: self.select_artifact(uri))
+        self._dataset_buttons.setdefault(uri, []).append(button)
+        return button
+
+    @staticmethod
+    def _cell(text: str) -> widgets.HTML:
+        cell = widgets.HTML(f"<div>{esc(text)}</div>")
+        cell.add_class("sml-cell")
+        return cell
+
+    def _set_tables(self, datasets: list[dict[str, Any]]) -> None:
+        for table in (self.data_table, self.both_table):
+            for child in table.children:
+                child.close()
+        self._dataset_buttons = {}
+        if not datasets:
+            empty = "Pick a pipeline to list its datasets." if self.lineage is None else (
+                "This pipeline reads and writes no datasets.")
+            self.data_table.children = [widgets.HTML(note_html(empty))]
+            self.both_table.children = [widgets.HTML(note_html(empty))]
+            return
+        cells: list[widgets.Widget] = [widgets.HTML(f"<b>{h}</b>") for h in ("dataset", "produced by", "read by")]
+        for a in datasets:
+            uri = str(a["uri"])
+            cells += [
+                self._dataset_button(uri),
+                self._cell(", ".join(a.get("producers") or []) or "\u2014"),
+                self._cell(", ".join(a.get("consumers") or []) or "\u2014"),
+            ]
+        self.data_table.children = cells
+        both: list[widgets.Widget] = [widgets.HTML("<b>datasets</b>")]
+        for a in datasets:
+            both.append(self._dataset_button(str(a["uri"])))
+        self.both_table.children = both
+
     def _fill_artifacts(self) -> None:
-        artifacts = [a for a in self._artifact_list() if a.get("kind") != "code"]
-        rows = [
-            (
-                f"<code>{a.get('uri')}</code>",
-                ", ".join(a.get("producers") or []) or "\u2014",
-                ", ".join(a.get("consumers") or []) or "\u2014",
-            )
-            for a in artifacts
-        ]
-        self.artifact_table.value = (
-            table(
-                (
-                    (
-                        f"<code>{_esc(a.get('uri'))}</code>",
-                        _esc(", ".join(a.get("producers") or []) or "\u2014"),
-                        _esc(", ".join(a.get("consumers") or []) or "\u2014"),
-                    )
-                    for a in artifacts
-                ),
-                ("dataset", "produced by", "read by"),
-                raw=True,
-                css_class="sml-artifact-table",
-            )
-            if rows
-            else note_html("This pipeline reads and writes no datasets.")
-        )
-        options = [str(a["uri"]) for a in artifacts]
-        self._updating = True
-        try:
-            self.artifacts.options = options
-            self.artifacts.value = None
-            self.both_artifacts.options = options
-            self.both_artifacts.value = None
-        finally:
-            self._updating = False
+        self._set_tables(self._datasets())
 
     def _build_both(self) -> None:
         if self.lineage is None or self.both_dag is not None:
             return
-        self.both_dag = DagViewer(self.lineage, show_summary=False, width=DAG_WIDTH)
+        self.both_dag = DagViewer(self.lineage, show_summary=False, width=DAG_WIDTH, height=DAG_HEIGHT, fit=True)
         self.both_dag.on_select(self._node_selected)
-        self.both_tab.children = [self.both_dag, self.both_artifacts]
+        self.both_dag.layout = widgets.Layout(flex="3 1 0", min_width="0")
+        listing = widgets.Box([self.both_table], layout=widgets.Layout(flex="2 1 0", min_width="0",
+                                                                       max_height="500px", overflow="auto"))
+        listing.add_class("sml-both-list")
+        self.both_tab.children = [self.both_dag, listing]
+        if self.selected and self.both_dag.node(self.selected) is not None:
+            self.both_dag.select(self.selected, notify=False)
 
     def _tab_changed(self, change: Mapping[str, Any]) -> None:
         if change["new"] == BOTH_TAB:
             self._build_both()
         elif change["new"] == FEATURE_TAB and self.feature_groups is None:
             self._load_feature_groups()
+        self.refresh_picture()
 
     def _load_feature_groups(self) -> None:
         region = str(self.region.value)
@@ -369,15 +546,72 @@ class Explorer(widgets.VBox):
             self.feature_groups = FeatureGroupBrowser(groups, lambda name: self.client.feature_group(region, name))
             self.feature_tab.children = [self.feature_groups]
 
+    # --- comparison ------------------------------------------------------------------------------
+    def compare(self, base: str, head: str) -> None:
+        """Compare two runs: the Compare tab draws the union of their steps coloured by change; the panel lists
+        the parameter, step, dataset-schema and metric differences."""
+        pipeline = ((self.lineage or {}).get("pipeline") or {}).get("name") or self.pipeline.value
+        if not pipeline:
+            return
+        pipeline = str(pipeline)
+        with self._busy(f"Comparing two runs of {pipeline}\u2026",
+                        lambda html: setattr(self.compare_tab, "children", [widgets.HTML(html)])):
+            result = self.client.compare(str(self.region.value), pipeline, base=base, head=head)
+            graph = union_graph(self._lineage_of_run(pipeline, head), self._lineage_of_run(pipeline, base))
+            if self.comparison is not None:
+                self.comparison.close()
+            self.comparison = CompareViewer(result, graph, height=DAG_HEIGHT, side_by_side=False)
+            self.comparison.dag.on_select(self._compare_step_selected)
+            self.compare_tab.children = [self.comparison]
+            self.tabs.selected_index = COMPARE_TAB
+            self._show_detail_html(compare_html(result))
+
+    def _compare_step_selected(self, name: str, _node: Mapping[str, Any]) -> None:
+        if self.comparison is None:
+            return
+        self.selected = name
+        trend = self._trend(name)
+        self._show_detail_html(step_difference_html(self.comparison.result, name) + (
+            '<div style="font-weight:600;margin-top:6px">Trend</div>' + trend if trend else "")
+            + compare_html(self.comparison.result))
+
     # --- selection and the detail panel ------------------------------------------------------------
     def _show_detail_html(self, html: str) -> None:
+        if self.schema_viewer is not None and self.schema_viewer in self.detail.children:
+            self.schema_viewer.close()
+            self.schema_viewer = None
+        for child in self.detail.children:
+            child.close()
         self.detail.children = [widgets.HTML(html)]
+        self.refresh_picture()
 
     def _node_selected(self, node_id: str, node: Mapping[str, Any]) -> None:
         if node.get("type") == "Dataset":
             self.select_artifact(node_id)
         else:
             self.select_step(node_id)
+
+    def _trend(self, name: str) -> str:
+        """The step's status and elapsed time over the last runs (a ``trend`` field if the lineage has one)."""
+        node = next((n for n in ((self.lineage or {}).get("graph") or {}).get("nodes") or []
+                     if n.get("id") == name), {})
+        if node.get("trend"):
+            return trend_html(list(node["trend"]), name)
+        pipeline = ((self.lineage or {}).get("pipeline") or {}).get("name")
+        runs = [e for e in self.runs.executions if e.get("status")][:TREND_RUNS]
+        if not pipeline or len(runs) < 2:
+            return ""
+        points = []
+        try:
+            for execution in reversed(runs):
+                lineage = self._lineage_of_run(str(pipeline), str(execution["arn"]))
+                step = next((n for n in (lineage.get("graph") or {}).get("nodes") or [] if n.get("id") == name), None)
+                run = (step or {}).get("run") or {}
+                points.append({"status": run.get("status") or "NotRun", "elapsedSec": run.get("elapsedSec"),
+                               "startTime": execution.get("startTime")})
+        except LineageError as exc:
+            return note_html(f"no trend: {exc.message}")
+        return trend_html(points, name)
 
     def select_step(self, name: str) -> None:
         node = next(
@@ -392,43 +626,77 @@ class Explorer(widgets.VBox):
             self._show_detail_html(error_html(f"There is no step {name!r} in this pipeline."))
             return
         self.error = ""
-        self._show_detail_html(step_html(node))
+        self.selected = name
+        for viewer in (self.dag, self.both_dag):
+            if viewer is not None and viewer.selected != name and viewer.node(name) is not None:
+                viewer.select(name, notify=False)
+        self._show_detail_html(step_html(node, self._trend(name)))
         self.detail.children[0].add_class(f"sml-status-{status_of(node)}")
 
-    def _artifact_changed(self, change: Mapping[str, Any]) -> None:
-        if not self._updating and change["new"]:
-            self.select_artifact(str(change["new"]))
-
     def select_artifact(self, uri: str) -> None:
-        """Show a dataset: S3 metadata, producers and consumers, then its schema and saved versions."""
+        """Show a dataset: S3 metadata, producers and consumers, then its schema and its saved versions (save a
+        version, diff two)."""
         artifact = next((a for a in self._artifact_list() if a.get("uri") == uri), None)
         if artifact is None:
             artifact = {"uri": uri, "kind": "s3" if uri.startswith("s3://") else "other"}
+        self.selected = uri
+        for buttons in self._dataset_buttons.values():
+            for button in buttons:
+                button.remove_class("sml-current")
+        for button in self._dataset_buttons.get(uri, []):
+            button.add_class("sml-current")
+        if self.both_dag is not None and self.both_dag.node(uri) is not None and self.both_dag.selected != uri:
+            self.both_dag.select(uri, notify=False)
         head = widgets.HTML(artifact_html(artifact))
+        self._show_detail_html("")
         self.detail.children = [head]
-        self.schema_viewer = None
         if not (uri.startswith("s3://") and artifact.get("resolved", True)) or uri.endswith((".tar.gz", ".py")):
             self.detail.children = [head, widgets.HTML(note_html("No schema to sample for this dataset."))]
+            self.refresh_picture()
             return
         region = str(self.region.value)
         with self._busy(
             f"Sampling the schema of {uri}\u2026",
             lambda html: setattr(self.detail, "children", [head, widgets.HTML(html)]),
         ):
-            schema = self.client.schema_of(uri, region)
-            versions = self.client.versions_of(uri, region)
-            self.schema_viewer = SchemaViewer(schema, versions)
+            bucket, prefix = split_s3(uri)
+            schema = self.client.dataset_schema(bucket, prefix, region)
+            versions = self.client.schema_versions(bucket, prefix, region)
+            self.schema_viewer = SchemaViewer(schema, versions, client=self.client, dataset=(bucket, prefix, region))
             self.detail.children = [head, widgets.HTML("<b>Schema</b>"), self.schema_viewer]
-        self._updating = True
-        try:
-            for chooser in (self.artifacts, self.both_artifacts):
-                if uri in chooser.options:
-                    chooser.value = uri
-        finally:
-            self._updating = False
 
+    # --- the picture a saved notebook keeps --------------------------------------------------------
+    def picture(self) -> str:
+        """Static HTML of what is on screen: the pipeline and run, the DAG, the selected step or dataset, or
+        the comparison."""
+        region = esc(self.region.value or "")
+        if self.lineage is None:
+            return f'<div class="sml-picture-body"><b>SageMaker lineage</b> \u00b7 {region}</div>'
+        parts = [f'<div class="sml-picture-body"><b>SageMaker lineage</b> \u00b7 {region}']
+        if self.tabs.selected_index == COMPARE_TAB and self.comparison is not None:
+            parts.append(self.comparison.picture())
+        else:
+            run = self.runs.selected
+            if run:
+                parts.append(run_html(run))
+            parts.append(lineage_html(self.lineage if self.tabs.selected_index == BOTH_TAB
+                                      else pipeline_view(self.lineage)))
+            node = next((n for n in (self.lineage.get("graph") or {}).get("nodes") or []
+                         if n.get("id") == self.selected and n.get("type") != "Dataset"), None)
+            if node is not None:
+                parts.append(step_html(node))
+        parts.append("</div>")
+        return "".join(parts)
 
-def _esc(value: Any) -> str:
-    from .html import esc
+    def refresh_picture(self) -> None:
+        """Redraw the picture left in the notebook (only once the explorer has been displayed)."""
+        if self._shown:
+            live.update(self, self.picture())
 
-    return esc(value)
+    def _ipython_display_(self) -> None:
+        self._shown = True
+        live.show(self, self.picture())
+
+    def close(self) -> None:
+        self._close_views()
+        super().close()

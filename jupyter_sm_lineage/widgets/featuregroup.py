@@ -7,6 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from . import live
 from .html import error_html, feature_group_html, note_html
 
 
@@ -21,8 +22,9 @@ class FeatureGroupViewer(widgets.VBox):
 
     def __init__(self, group: Mapping[str, Any], **kwargs: Any) -> None:
         self.group = dict(group)
-        self.panel = widgets.HTML(feature_group_html(self.group))
+        self.panel = widgets.HTML()
         super().__init__(children=[self.panel], **kwargs)
+        self.panel.value = live.marker(self) + feature_group_html(self.group)
         self.add_class("sml-feature-group-viewer")
 
     @property
@@ -34,6 +36,9 @@ class FeatureGroupViewer(widgets.VBox):
         if bundle is not None:
             bundle["text/html"] = feature_group_html(self.group)
         return bundle
+
+    def _ipython_display_(self) -> None:
+        live.show(self, feature_group_html(self.group))
 
 
 class FeatureGroupBrowser(widgets.HBox):

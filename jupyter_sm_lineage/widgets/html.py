@@ -1,16 +1,16 @@
 """Static HTML for every result: what nbviewer, GitHub or an exported HTML file shows without a kernel.
 
 The widgets use the same fragments in their panels, so a live notebook and its exported copy read alike.
-Result objects (``LineageResult``, ``SchemaResult`` ...) are plain dicts of the JSON contract with a
-``_repr_html_``; those with an interactive viewer also offer it through ``_repr_mimebundle_`` (JupyterLab
-shows the widget, nbconvert drops the widget view when no widget state was saved and keeps the HTML).
+This module imports no widget library (only the pure layered layout): the result objects of ``results``
+render through it, and so does the picture a live viewer leaves in a saved notebook (``picture_html``).
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from .layered import layered_positions
@@ -25,6 +25,11 @@ STATUS_COLOURS = {
     "NotRun": "#9e9e9e",
 }
 STATUS_LABELS = {"NotRun": "not run"}
+#: How a step changed between two runs (``compare``): fill colour and label.
+CHANGE_COLOURS = {"added": "#c8e6c9", "removed": "#ffcdd2", "changed": "#ffe0b2", "same": "#ffffff"}
+CHANGE_BORDERS = {"added": "#2e7d32", "removed": "#c62828", "changed": "#ef6c00", "same": "#bdbdbd"}
+#: A step whose status differs between the two runs is outlined in this colour.
+FLIP_COLOUR = "#6a1b9a"
 DATASET_COLOUR = "#00838f"
 EDGE_STYLES = {  # via -> (colour, dash, label)
     "dependsOn": ("#757575", "6,4", ""),
@@ -37,7 +42,10 @@ EDGE_STYLES = {  # via -> (colour, dash, label)
 }
 _FONT = "font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;line-height:1.4"
 _TABLE = "border-collapse:collapse;margin:4px 0"
-_CELL = "border-bottom:1px solid #e0e0e0;padding:2px 8px;text-align:left;vertical-align:top"
+_CELL = (
+    "border-bottom:1px solid #e0e0e0;padding:2px 8px;text-align:left;vertical-align:top;"
+    "overflow-wrap:anywhere;word-break:break-word"
+)
 
 
 def esc(value: Any) -> str:
@@ -112,6 +120,30 @@ def link(url: Any, text: Any) -> str:
     return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
 
 
+#: Long values (URIs, ARNs, job names, failure reasons) wrap anywhere instead of being cut at the panel's edge.
+_WRAP = "overflow-wrap:anywhere;word-break:break-word"
+_COPY_JS = (
+    "(function(b){var t=b.getAttribute('data-copy');var done=function(){b.textContent='\\u2713';};"
+    "if(navigator.clipboard){navigator.clipboard.writeText(t).then(done,function(){});}"
+    "else{var a=document.createElement('textarea');a.value=t;document.body.appendChild(a);a.select();"
+    "document.execCommand('copy');a.remove();done();}})(this)"
+)
+
+
+def copy_button(value: Any) -> str:
+    """A small button that copies ``value`` to the clipboard (in a live page; inert where scripts are off)."""
+    return (
+        f'<button class="sml-copy" type="button" title="copy" data-copy="{esc(value)}" onclick="{esc(_COPY_JS)}" '
+        'style="border:1px solid #bdbdbd;background:#fafafa;border-radius:3px;padding:0 4px;margin-left:4px;'
+        'font-size:11px;line-height:16px;cursor:pointer;vertical-align:baseline">copy</button>'
+    )
+
+
+def copyable(value: Any, css_class: str = "sml-value") -> str:
+    """A long value shown whole (wrapped) with a copy action."""
+    return f'<code class="{css_class}" style="{_WRAP}">{esc(value)}</code>{copy_button(value)}'
+
+
 def _yes_no(value: Any) -> str:
     if value is None:
         return "\u2014"
@@ -122,18 +154,23 @@ def _yes_no(value: Any) -> str:
 
 
 def summary_html(lineage: Mapping[str, Any]) -> str:
-    """Overall status, per-status counts and elapsed time of a lineage's execution."""
+    """Overall status, step counts per status and elapsed time of a lineage's execution (one chip, once)."""
     summary = lineage.get("summary") or {}
     status = str(summary.get("overallStatus") or "NotRun")
     counts = summary.get("nodeStatus") or {}
-    parts = " ".join(f"{chip(k)}&nbsp;{int(v)}" for k, v in counts.items() if v)
+    parts = " \u00b7 ".join(
+        f'<span style="color:{STATUS_COLOURS.get(k, "#616161")}">{int(v)} {esc(STATUS_LABELS.get(k, k).lower())}</span>'
+        for k, v in counts.items()
+        if v
+    )
     name = (lineage.get("pipeline") or {}).get("name", "")
     when = summary.get("startTime") or ""
     note = summary.get("note")
     return (
-        f'<div class="sml-summary" style="{_FONT};display:flex;gap:12px;align-items:center;flex-wrap:wrap">'
-        f"<b>{esc(name)}</b>{chip(status)}<span>{parts}</span>"
-        f"<span>elapsed {esc(duration(summary.get('elapsedSec')))}</span>"
+        f'<div class="sml-summary" style="{_FONT};display:flex;gap:10px;align-items:center;flex-wrap:wrap">'
+        f"<b>{esc(name)}</b>{chip(status) if summary.get('overallStatus') else ''}"
+        + (f'<span class="sml-counts">steps: {parts}</span>' if parts else "")
+        + f"<span>elapsed {esc(duration(summary.get('elapsedSec')))}</span>"
         f'<span style="color:#757575">{esc(when)}</span>'
         + (f'<span style="color:#757575">{esc(note)}</span>' if note else "")
         + "</div>"
@@ -147,7 +184,7 @@ def ports_html(ports: Sequence[Mapping[str, Any]]) -> str:
     for port in ports:
         uri = port.get("uri") or port.get("template") or ""
         extra = "" if port.get("resolved", True) else ' <i style="color:#757575">(template)</i>'
-        rows.append((esc(port.get("name")), f'<code class="sml-uri">{esc(uri)}</code>{extra}', esc(port.get("kind"))))
+        rows.append((esc(port.get("name")), copyable(uri, "sml-uri") + extra, esc(port.get("kind"))))
     return table(rows, ("name", "uri", "kind"), raw=True, css_class="sml-ports")
 
 
@@ -155,25 +192,63 @@ def metrics_html(metrics: Mapping[str, Any]) -> str:
     return table(((k, v) for k, v in sorted(metrics.items())), ("metric", "value"), css_class="sml-metrics")
 
 
-def step_html(node: Mapping[str, Any]) -> str:
-    """Everything about one step: status, times, cache hit, attempts, failure, job, ports, metrics."""
+def step_elapsed(run: Mapping[str, Any], now: datetime | None = None) -> float | None:
+    """A step's elapsed seconds; for one still running, the time since it started."""
+    if run.get("elapsedSec") is not None:
+        return float(run["elapsedSec"])
+    start = parse_time(run.get("startTime"))
+    if start is None or run.get("status") not in ("Executing", "Starting", "Stopping"):
+        return None
+    return max(0.0, ((now or datetime.now(timezone.utc)) - start).total_seconds())
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def elapsed_text(run: Mapping[str, Any]) -> str:
+    """``15m 37s``; ``running 5m 02s`` for a step still executing; an em dash when unknown."""
+    seconds = step_elapsed(run)
+    if seconds is None:
+        return "\u2014"
+    return f"running {duration(seconds)}" if run.get("elapsedSec") is None else duration(seconds)
+
+
+def failure_html(reason: str, title: str = "Failure reason") -> str:
+    """A failure reason in full: wrapped, never cut, with a copy action."""
+    return (
+        f'<div class="sml-error sml-failure" style="{_FONT};color:#b71c1c;background:#ffebee;'
+        f'border-left:4px solid #c62828;padding:6px 10px;white-space:pre-wrap;{_WRAP}">'
+        f"<b>{esc(title)}:</b> {esc(reason)} {copy_button(reason)}</div>"
+    )
+
+
+def step_html(node: Mapping[str, Any], trend: str = "") -> str:
+    """Everything about one step, most telling first: failure, metrics, status and times, trend, job, ports."""
     run = node.get("run") or {}
     status = status_of(node)
     rows: list[tuple[str, str]] = [("type", esc(node.get("type"))), ("status", chip(status))]
+    if run:
+        rows.append(("elapsed", esc(elapsed_text(run))))
     for key, label in (("startTime", "started"), ("endTime", "ended")):
         if run.get(key):
             rows.append((label, esc(run[key])))
-    if run:
-        rows.append(("elapsed", esc(duration(run.get("elapsedSec")))))
     if "cacheHit" in run:
         rows.append(("cache hit", esc(_yes_no(run.get("cacheHit")))))
     if run.get("attempts") is not None:
         rows.append(("attempts", esc(run.get("attempts"))))
     if run.get("jobName") or run.get("consoleUrl"):
-        rows.append(("job", link(run.get("consoleUrl"), run.get("jobName") or "open in the AWS console")))
+        rows.append(("job", link(run.get("consoleUrl"), run.get("jobName") or "open in the AWS console")
+                     + (copy_button(run["jobName"]) if run.get("jobName") else "")))
     for key, value in (node.get("properties") or {}).items():
         if isinstance(value, (str, int, float)):
-            rows.append((key, esc(value)))
+            rows.append((key, copyable(value) if len(str(value)) > 24 else esc(value)))
     package = run.get("modelPackage")
     if package:
         rows.append(
@@ -183,20 +258,54 @@ def step_html(node: Mapping[str, Any]) -> str:
             )
         )
     parts = [
-        f'<div class="sml-step" data-step="{esc(node.get("id"))}" style="{_FONT}">',
+        f'<div class="sml-step" data-step="{esc(node.get("id"))}" style="{_FONT};{_WRAP}">',
         f'<div style="font-size:15px;font-weight:600">{esc(node.get("id"))}</div>',
     ]
     if run.get("failureReason"):
-        parts.append(error_html(f"Failure reason: {run['failureReason']}"))
-    parts.append(table(rows, raw=True))
-    parts.append('<div style="font-weight:600;margin-top:6px">Inputs</div>' + ports_html(node.get("inputs") or []))
-    parts.append('<div style="font-weight:600;margin-top:6px">Outputs</div>' + ports_html(node.get("outputs") or []))
+        parts.append(failure_html(str(run["failureReason"])))
     if run.get("metrics"):
         parts.append('<div style="font-weight:600;margin-top:6px">Metrics</div>' + metrics_html(run["metrics"]))
+    parts.append(table(rows, raw=True, css_class="sml-step-facts"))
+    if trend:
+        parts.append('<div style="font-weight:600;margin-top:6px">Trend</div>' + trend)
+    parts.append('<div style="font-weight:600;margin-top:6px">Inputs</div>' + ports_html(node.get("inputs") or []))
+    parts.append('<div style="font-weight:600;margin-top:6px">Outputs</div>' + ports_html(node.get("outputs") or []))
     for warning in (node.get("warnings") or []) + (run.get("warnings") or []):
         parts.append(note_html(f"warning: {warning}"))
     parts.append("</div>")
     return "".join(parts)
+
+
+def trend_html(points: Sequence[Mapping[str, Any]], step: str = "") -> str:
+    """A step's status and elapsed time over past runs, oldest first: one bar per run (height: elapsed,
+    colour: status), with each run's numbers in a row below and in the bar's title."""
+    if not points:
+        return note_html("no earlier runs of this step")
+    longest = max((float(p.get("elapsedSec") or 0) for p in points), default=0.0) or 1.0
+    bar_w, gap, height = 14, 4, 34
+    bars = []
+    for i, point in enumerate(points):
+        status = str(point.get("status") or "NotRun")
+        seconds = point.get("elapsedSec")
+        h = max(3.0, height * float(seconds or 0) / longest) if seconds is not None else 3.0
+        title = f"{point.get('startTime') or ''} {status} {duration(seconds)}"
+        bars.append(
+            f'<rect class="sml-trend-bar" data-status="{esc(status)}" x="{i * (bar_w + gap)}" y="{height - h:.1f}" '
+            f'width="{bar_w}" height="{h:.1f}" rx="2" fill="{STATUS_COLOURS.get(status, "#9e9e9e")}">'
+            f"<title>{esc(title)}</title></rect>"
+        )
+    width = len(points) * (bar_w + gap)
+    svg = (
+        f'<svg class="sml-trend" data-step="{esc(step)}" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
+    )
+    last = points[-1]
+    caption = (
+        f'<div style="color:#616161;font-size:12px">last {len(points)} runs, oldest first; latest '
+        f"{esc(STATUS_LABELS.get(str(last.get('status')), last.get('status') or 'not run'))} in "
+        f"{esc(duration(last.get('elapsedSec')))}</div>"
+    )
+    return f'<div class="sml-trend-box">{svg}{caption}</div>'
 
 
 def s3_meta_html(meta: Mapping[str, Any] | None) -> str:
@@ -218,7 +327,8 @@ def s3_meta_html(meta: Mapping[str, Any] | None) -> str:
         rows.append(("tags", ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))))
     for error in meta.get("errors") or []:
         rows.append(("note", error.get("message") if isinstance(error, Mapping) else error))
-    return table(rows, css_class="sml-s3")
+    return table(((k, copyable(v) if k == "encryption" and meta.get("kmsKeyId") else esc(v)) for k, v in rows),
+                 raw=True, css_class="sml-s3")
 
 
 def artifact_html(artifact: Mapping[str, Any]) -> str:
@@ -229,8 +339,8 @@ def artifact_html(artifact: Mapping[str, Any]) -> str:
         ("read by", ", ".join(artifact.get("consumers") or []) or "\u2014"),
     ]
     parts = [
-        f'<div class="sml-artifact" style="{_FONT}">',
-        f'<div style="font-weight:600"><code class="sml-uri">{esc(artifact.get("uri"))}</code></div>',
+        f'<div class="sml-artifact" style="{_FONT};{_WRAP}">',
+        f'<div style="font-weight:600">{copyable(artifact.get("uri"), "sml-uri")}</div>',
         table(rows),
         '<div style="font-weight:600;margin-top:6px">S3</div>',
         s3_meta_html(artifact.get("s3")),
@@ -411,6 +521,31 @@ def edge_kind(edge: Mapping[str, Any]) -> str:
     return via
 
 
+#: When two steps are linked in several ways, the edge drawn is the most telling one.
+_EDGE_RANK = {"condition-if": 0, "condition-else": 0, "forEachBody": 1, "property": 2, "input": 3, "output": 3}
+
+
+def merged_edges(edges: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One edge per (from, to) pair, of its most telling kind; ``kinds`` lists every kind it stands for.
+
+    A definition often links two steps both by a property reference and by ``dependsOn`` (Train -> Evaluate);
+    drawn twice, the two curves read as two different relations.
+    """
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for edge in edges:
+        key = (str(edge["from"]), str(edge["to"]))
+        kind = edge_kind(edge)
+        known = merged.get(key)
+        if known is None:
+            merged[key] = {**edge, "kinds": [kind]}
+            continue
+        if kind not in known["kinds"]:
+            known["kinds"].append(kind)
+        if _EDGE_RANK.get(kind, 9) < _EDGE_RANK.get(edge_kind(known), 9):
+            merged[key] = {**edge, "kinds": known["kinds"]}
+    return list(merged.values())
+
+
 def short_uri(uri: str, limit: int = 34) -> str:
     """The tail of a URI, for a node label (``…/churn/validation/``)."""
     if len(uri) <= limit:
@@ -418,8 +553,14 @@ def short_uri(uri: str, limit: int = 34) -> str:
     return "\u2026" + uri[-(limit - 1) :]
 
 
-def dag_svg(graph: Mapping[str, Any], max_nodes: int = 400) -> str:
-    """The graph drawn as SVG with the same layered layout as the widget (for static renderers)."""
+def dag_svg(graph: Mapping[str, Any], max_nodes: int = 400, changes: Mapping[str, str] | None = None,
+            flips: Iterable[str] = ()) -> str:
+    """The graph drawn as SVG with the same layered layout as the widget (for static renderers).
+
+    With ``changes`` (step -> added/removed/changed/same) the steps are filled by change, and the steps in
+    ``flips`` (their status differs between the two runs) outlined, as in the compare view.
+    """
+    flipped = set(flips)
     nodes = list(graph.get("nodes") or [])
     if len(nodes) > max_nodes:
         return note_html(f"{len(nodes)} nodes: too many to draw statically; open the notebook to see the graph")
@@ -440,7 +581,7 @@ def dag_svg(graph: Mapping[str, Any], max_nodes: int = 400) -> str:
         '<defs><marker id="sml-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#757575"/></marker></defs>',
     ]
-    for edge in graph.get("edges") or []:
+    for edge in merged_edges(graph.get("edges") or []):
         a, b = pos.get(str(edge["from"])), pos.get(str(edge["to"]))
         if a is None or b is None:
             continue
@@ -469,11 +610,19 @@ def dag_svg(graph: Mapping[str, Any], max_nodes: int = 400) -> str:
         colour = STATUS_COLOURS.get(status, "#9e9e9e")
         run = node.get("run") or {}
         sub = STATUS_LABELS.get(status, status) + (
-            f" \u00b7 {duration(run['elapsedSec'])}" if run.get("elapsedSec") is not None else ""
+            f" \u00b7 {elapsed_text(run)}" if step_elapsed(run) is not None else ""
         )
+        change = (changes or {}).get(str(node["id"]))
+        fill = CHANGE_COLOURS.get(change or "", "white")
+        stroke = CHANGE_BORDERS.get(change, colour) if change else colour
+        if str(node["id"]) in flipped:
+            stroke = FLIP_COLOUR
+        dash = ' stroke-dasharray="5,3"' if change == "removed" else ""
+        width = 4 if str(node["id"]) in flipped else 2
         out.append(
-            f'<rect x="{x - w / 2:.0f}" y="{y - h / 2:.0f}" width="{w}" height="{h}" rx="6" fill="white" '
-            f'stroke="{colour}" stroke-width="2"/>'
+            f'<rect class="sml-svg-step" data-step="{esc(node["id"])}" data-change="{esc(change or "")}" '
+            f'x="{x - w / 2:.0f}" y="{y - h / 2:.0f}" width="{w}" height="{h}" rx="6" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{width}"{dash}/>'
             f'<text x="{x:.0f}" y="{y - 3:.0f}" text-anchor="middle" font-size="12" font-weight="600">'
             f"{esc(str(node['id'])[:24])}</text>"
             f'<text x="{x:.0f}" y="{y + 13:.0f}" text-anchor="middle" font-size="11" fill="{colour}">{esc(sub)}</text>'
@@ -494,7 +643,7 @@ def lineage_html(lineage: Mapping[str, Any]) -> str:
                 f"<b>{esc(n.get('id'))}</b>",
                 esc(n.get("type")),
                 chip(status_of(n)),
-                esc(duration(run.get("elapsedSec"))) if run else "\u2014",
+                esc(elapsed_text(run)) if run else "\u2014",
                 esc(_yes_no(run.get("cacheHit"))) if "cacheHit" in run else "\u2014",
                 esc(run.get("failureReason") or ""),
             )
@@ -524,168 +673,219 @@ def lineage_html(lineage: Mapping[str, Any]) -> str:
     )
 
 
-# --- result objects -------------------------------------------------------------------------------
-
-
-class Result(dict):  # type: ignore[type-arg]
-    """A JSON-contract answer that displays as static HTML (and, where one exists, as a live viewer)."""
-
-    render: Callable[[Mapping[str, Any]], str] = staticmethod(
-        lambda d: box(f"<pre>{esc(json.dumps(d, indent=1))}</pre>")
-    )
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self)
-
-    def _repr_html_(self) -> str:
-        return type(self).render(self)
-
-    def widget(self) -> Any:
-        """The interactive viewer of this result, or None when it has none."""
-        return None
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self._repr_html_()}
-        viewer = self.widget()
-        if viewer is not None:
-            widget_bundle = viewer._repr_mimebundle_()
-            if widget_bundle:
-                bundle.update({k: v for k, v in widget_bundle.items() if k != "text/plain"})
-        return bundle
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.title()}>"
-
-    def title(self) -> str:
-        return ""
-
-
-class LineageResult(Result):
-    """``lineage(...)``: ``["graph"]`` has nodes, edges and artifacts; displays as the DAG viewer."""
-
-    render = staticmethod(lineage_html)
-
-    @property
-    def graph(self) -> dict[str, Any]:
-        return dict(self.get("graph") or {})
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return dict(self.get("summary") or {})
-
-    def step(self, name: str) -> dict[str, Any]:
-        for node in self.graph.get("nodes") or []:
-            if node.get("id") == name:
-                return dict(node)
-        raise KeyError(name)
-
-    def artifact(self, uri: str) -> dict[str, Any]:
-        for artifact in self.graph.get("artifacts") or []:
-            if artifact.get("uri") == uri:
-                return dict(artifact)
-        raise KeyError(uri)
-
-    def widget(self) -> Any:
-        from .dag import DagViewer
-
-        return DagViewer(self)
-
-    def title(self) -> str:
-        nodes = self.graph.get("nodes") or []
-        steps = sum(1 for n in nodes if n.get("type") != "Dataset")
-        return (
-            f"{(self.get('pipeline') or {}).get('name')}: {steps} steps, "
-            f"{len(self.graph.get('artifacts') or [])} datasets, {self.summary.get('overallStatus')}"
-        )
-
-
-class SchemaResult(Result):
-    """``dataset_schema(...)``: ``.fields`` is ``{name: type}``; displays as the schema viewer."""
-
-    render = staticmethod(schema_html)
-
-    @property
-    def fields(self) -> dict[str, str]:
-        return dict((self.get("schema") or {}).get("fields") or {})
-
-    def widget(self) -> Any:
-        from .schema import SchemaViewer
-
-        return SchemaViewer(self)
-
-    def title(self) -> str:
-        return f"{self.get('dataset_id')}: {len(self.fields)} fields"
-
-
-class VersionsResult(Result):
-    render = staticmethod(versions_html)
-
-    def title(self) -> str:
-        return f"{self.get('dataset_id')}: {len(self.get('versions') or [])} versions"
-
-
-class DiffResult(Result):
-    render = staticmethod(diff_html)
-
-    def title(self) -> str:
-        versions = f"v{self.get('fromVersion')}->v{self.get('toVersion')}"
-        return f"{self.get('dataset_id')} {versions}: {self.get('compatibility')}"
-
-
-class CatalogResult(Result):
-    render = staticmethod(catalog_html)
-
-    @property
-    def names(self) -> list[str]:
-        if "regions" in self:
-            return [p["name"] for r in self["regions"] for p in r.get("pipelines") or []]
-        return [p["name"] for p in self.get("pipelines") or []]
-
-    def title(self) -> str:
-        return f"{len(self.names)} pipelines"
-
-
-class FeatureGroupsResult(Result):
-    render = staticmethod(feature_groups_html)
-
-    @property
-    def names(self) -> list[str]:
-        return [g["name"] for g in self.get("featureGroups") or []]
-
-    def title(self) -> str:
-        return f"{self.get('region')}: {len(self.names)} feature groups"
-
-
-class FeatureGroupResult(Result):
-    render = staticmethod(feature_group_html)
-
-    def widget(self) -> Any:
-        from .featuregroup import FeatureGroupViewer
-
-        return FeatureGroupViewer(self)
-
-    def title(self) -> str:
-        return f"{self.get('name')}: {len(self.get('features') or [])} features"
-
-
-class SqlLineageResult(Result):
-    render = staticmethod(sql_lineage_html)
-
-    def title(self) -> str:
-        return f"{', '.join(self.get('sources') or [])} -> {', '.join(self.get('targets') or [])}"
-
 
 def export_html(result: Mapping[str, Any]) -> str:
-    rows = [
-        (k, v if isinstance(v, (str, int, float)) else json.dumps(v, default=str)[:200])
-        for k, v in result.items()
-        if k != "events"
+    """An export summary; lists read as "none" or their items, never ``[]``."""
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            if not value:
+                return "none"
+            return "; ".join(
+                str(v.get("message") or json.dumps(v, default=str)) if isinstance(v, Mapping) else str(v)
+                for v in value
+            )[:400]
+        return value if isinstance(value, (str, int, float)) else json.dumps(value, default=str)[:200]
+
+    rows = [(k, shown(v)) for k, v in result.items() if k != "events"]
+    return box(table(rows, css_class="sml-export"), "OpenLineage export")
+
+
+# --- execution history and comparison -----------------------------------------------------------------
+
+
+def run_label(execution: Mapping[str, Any]) -> str:
+    """One line of text naming a run: status, start, duration, display name (for option lists)."""
+    status = str(execution.get("status") or "?")
+    start = str(execution.get("startTime") or "")[:16].replace("T", " ")
+    mark = STATUS_MARKS.get(status, "\u2022")
+    name = execution.get("displayName") or execution.get("arn")
+    return f"{mark} {status} \u00b7 {start} \u00b7 {duration(execution.get('elapsedSec'))} \u00b7 {name}"
+
+
+#: A mark per status for places that hold only text (option lists); the chip is the coloured version.
+STATUS_MARKS = {"Succeeded": "\u2714", "Failed": "\u2716", "Executing": "\u25b6", "Stopped": "\u25a0",
+                "Stopping": "\u25a0"}
+
+
+def run_html(execution: Mapping[str, Any] | None, title: str = "") -> str:
+    """A run in one line (chip, start, duration, name) and, when it failed, its failure reason in full."""
+    if not execution:
+        return note_html("no run: the definition alone")
+    head = (
+        f'<div class="sml-run" data-arn="{esc(execution.get("arn"))}" style="{_FONT};display:flex;gap:8px;'
+        f'align-items:center;flex-wrap:wrap">'
+        + (f"<span>{esc(title)}</span>" if title else "")
+        + chip(str(execution.get("status") or "NotRun"))
+        + f"<span>{esc(str(execution.get('startTime') or '')[:19].replace('T', ' '))}</span>"
+        f"<span>{esc(duration(execution.get('elapsedSec')))}</span>"
+        f'<span style="color:#616161;{_WRAP}">{esc(execution.get("displayName") or "")}</span></div>'
+    )
+    if execution.get("failureReason"):
+        head += failure_html(str(execution["failureReason"]), "Run failed")
+    return head
+
+
+def executions_html(result: Mapping[str, Any]) -> str:
+    """A pipeline's run history (``executions``), newest first."""
+    rows = []
+    for e in result.get("executions") or []:
+        params = ", ".join(f"{p.get('name')}={p.get('value')}" for p in e.get("parameters") or [])
+        rows.append(
+            (
+                chip(str(e.get("status") or "?")),
+                esc(str(e.get("startTime") or "")[:19].replace("T", " ")),
+                esc(duration(e.get("elapsedSec"))),
+                esc(e.get("displayName")),
+                esc(params),
+                esc(e.get("failureReason") or ""),
+            )
+        )
+    body = table(rows, ("status", "started", "duration", "run", "parameters", "failure reason"), raw=True,
+                 css_class="sml-executions")
+    if result.get("nextToken"):
+        body += note_html("more runs: ask again with next_token=result['nextToken']")
+    return box(body, f"Runs of {result.get('pipeline', '')} in {result.get('region', '')}")
+
+
+def compared_value(value: Any) -> str:
+    if value is None:
+        return "\u2014"
+    if isinstance(value, (dict, list)):
+        return esc(json.dumps(value, default=str, sort_keys=True))
+    return esc(value)
+
+
+def step_flips(result: Mapping[str, Any]) -> list[str]:
+    """The steps whose status differs between the two runs of a comparison."""
+    flips = []
+    for step in result.get("steps") or []:
+        base, head = step.get("base") or {}, step.get("head") or {}
+        if base and head and base.get("status") != head.get("status"):
+            flips.append(str(step.get("name")))
+    return flips
+
+
+def step_changes(result: Mapping[str, Any]) -> dict[str, str]:
+    """step name -> added / removed / changed / same."""
+    return {str(s.get("name")): str(s.get("change") or "same") for s in result.get("steps") or []}
+
+
+def schema_diff_html(diff: Mapping[str, Any] | None) -> str:
+    if not diff:
+        return "\u2014"
+    parts = [f"+{d.get('field')}" for d in diff.get("added") or []]
+    parts += [f"\u2212{d.get('field')}" for d in diff.get("removed") or []]
+    parts += [f"~{d.get('field')} {d.get('from')}\u2192{d.get('to')}" for d in diff.get("retyped") or []]
+    compat = str(diff.get("compatibility") or "")
+    colour = "#c62828" if compat == "breaking" else "#2e7d32"
+    verdict = f'<b class="sml-compat" style="color:{colour}">{esc(compat)}</b> ' if compat else ""
+    return verdict + esc(", ".join(parts))
+
+
+def compare_html(result: Mapping[str, Any], graph: Mapping[str, Any] | None = None) -> str:
+    """What changed between two runs: the runs, then parameter, step, dataset-schema and metric differences.
+
+    With ``graph`` (the union of both runs' steps) the DAG is drawn coloured by change.
+    """
+    summary = result.get("summary") or {}
+    counts = ", ".join(
+        f"{int(summary.get(key) or 0)} {label}"
+        for key, label in (("changedSteps", "steps"), ("changedParameters", "parameters"),
+                           ("changedDatasets", "datasets"), ("changedMetrics", "metrics"))
+    )
+    parts = [
+        f'<div class="sml-compare" style="{_FONT};{_WRAP}">',
+        run_html(result.get("base"), "base"),
+        run_html(result.get("head"), "head"),
+        f'<div class="sml-compare-counts" style="margin:4px 0">changed: {esc(counts)}</div>',
     ]
-    return box(table(rows), "OpenLineage export")
+    if graph is not None:
+        parts.append(dag_svg(graph, changes=step_changes(result), flips=step_flips(result)))
+    parameters = result.get("parameters") or []
+    parts.append('<div style="font-weight:600;margin-top:6px">Parameters</div>')
+    parts.append(
+        table(((p.get("name"), compared_value(p.get("base")), compared_value(p.get("head"))) for p in parameters),
+              ("parameter", "base", "head"), raw=True, css_class="sml-compare-parameters")
+        if parameters else note_html("no parameter changed")
+    )
+    changed = [s for s in result.get("steps") or [] if s.get("change") != "same"]
+    flips = set(step_flips(result))
+    parts.append('<div style="font-weight:600;margin-top:6px">Steps</div>')
+    if changed:
+        rows = []
+        for step in changed:
+            base, head = step.get("base") or {}, step.get("head") or {}
+            status = (f"{chip(str(base.get('status') or 'NotRun'))} \u2192 {chip(str(head.get('status') or 'NotRun'))}"
+                      if step.get("name") in flips else "")
+            diffs = "<br>".join(
+                f"<b>{esc(d.get('field'))}</b>: {compared_value(d.get('base'))} \u2192 {compared_value(d.get('head'))}"
+                for d in step.get("differences") or []
+            )
+            rows.append((f"<b>{esc(step.get('name'))}</b>", change_badge(str(step.get("change"))), status, diffs))
+        parts.append(table(rows, ("step", "change", "status", "differences"), raw=True, css_class="sml-compare-steps"))
+    else:
+        parts.append(note_html("no step changed"))
+    datasets = result.get("datasets") or []
+    parts.append('<div style="font-weight:600;margin-top:6px">Datasets</div>')
+    parts.append(
+        table(
+            (
+                (esc(f"{d.get('step')}.{d.get('port')}"), esc(d.get("direction")), compared_value(d.get("base")),
+                 compared_value(d.get("head")), schema_diff_html(d.get("schemaDiff")))
+                for d in datasets
+            ),
+            ("port", "direction", "base", "head", "schema"), raw=True, css_class="sml-compare-datasets",
+        )
+        if datasets else note_html("no dataset changed")
+    )
+    metrics = result.get("metrics") or []
+    parts.append('<div style="font-weight:600;margin-top:6px">Metrics</div>')
+    parts.append(
+        table(
+            (
+                (esc(m.get("step")), esc(m.get("name")), compared_value(m.get("base")),
+                 compared_value(m.get("head")), compared_value(m.get("delta")))
+                for m in metrics
+            ),
+            ("step", "metric", "base", "head", "delta"), raw=True, css_class="sml-compare-metrics",
+        )
+        if metrics else note_html("no metric changed")
+    )
+    parts.append("</div>")
+    return "".join(parts)
 
 
-class ExportResult(Result):
-    render = staticmethod(export_html)
+def change_badge(change: str) -> str:
+    return (
+        f'<span class="sml-change" data-change="{esc(change)}" style="display:inline-block;padding:0 6px;'
+        f"border-radius:3px;border:1px solid {CHANGE_BORDERS.get(change, '#bdbdbd')};"
+        f'background:{CHANGE_COLOURS.get(change, "#fff")};font-size:12px">{esc(change)}</span>'
+    )
 
-    def title(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self.items() if isinstance(v, (int, str)))[:200]
+
+# --- the picture a live viewer leaves behind --------------------------------------------------------------
+
+
+def live_marker(key: str) -> str:
+    """Put in a live viewer: while it is on the page, its picture (``picture_html(key, ...)``) is hidden."""
+    return (
+        f'<span class="sml-live-{esc(key)}" style="display:none"></span>'
+        f"<style>body:has(.sml-live-{esc(key)}) .sml-picture-{esc(key)}{{display:none}}</style>"
+    )
+
+
+def picture_html(key: str, body: str) -> str:
+    """A static picture of a viewer, shown where the viewer cannot be: a notebook reopened without its kernel
+    (the output before it, the widget's, is hidden when it holds no live view, so no "model not found"),
+    nbviewer, GitHub, an exported HTML file. Hidden while the live viewer is on the page."""
+    k = esc(key)
+    rule = (
+        f".jp-OutputArea-child:not(:has(.sml-live-{k})):has(+ .jp-OutputArea-child .sml-picture-{k}),"
+        f".output_area:not(:has(.sml-live-{k})):has(+ .output_area .sml-picture-{k}){{display:none}}"
+    )
+    return (
+        f'<div class="sml-picture sml-picture-{k}" style="{_FONT}"><style>{rule}</style>'
+        f'<div style="color:#757575;font-size:12px;margin-bottom:4px">A picture of the last view; run the cell '
+        f"to explore it live.</div>{body}</div>"
+    )
