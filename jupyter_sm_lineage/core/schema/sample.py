@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import logging
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -446,8 +448,9 @@ def _inflate(raw: bytes, complete: bool, uri: str) -> tuple[bytes, bool]:
 
 def _decode(raw: bytes, complete: bool, uri: str, declared: str | None) -> str:
     if not complete:
-        # Never decode a record (or a UTF-8 sequence) cut by the range: stop at the last newline.
-        cut = raw.rfind(b"\n")
+        # Never decode a record (or a UTF-8 sequence) cut by the range: stop at the last line end
+        # (LF, CRLF, or an old Mac's lone CR).
+        cut = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
         if cut >= 0:
             raw = raw[: cut + 1]
     if b"\x00" in raw[:8192]:
@@ -467,20 +470,54 @@ def _sniff_text_format(text: str) -> str:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         return "json"
-    first = stripped.split("\n", 1)[0]
+    first = _lines(stripped)[0] if stripped else ""
     return "tsv" if first.count("\t") > max(first.count(","), 0) else "csv"
+
+
+def _newline(text: str) -> str:
+    """The text's line ending: ``\\r\\n``, ``\\n``, or ``\\r`` alone (old Mac files)."""
+    lf, cr = text.find("\n"), text.find("\r")
+    if cr < 0:
+        return "\n"
+    if lf < 0:
+        return "\r"
+    if lf == cr + 1:
+        return "\r\n"
+    return "\n" if lf < cr else "\r"
+
+
+def _lines(text: str) -> list[str]:
+    """Lines of any ending (``str.splitlines`` also splits on form feeds and separators CSV does not)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _complete_records(text: str) -> str:
+    """Cut a sampled head after its last complete record: a line end outside quotes (an even count of
+    ``"`` before it), so a quoted field holding newlines is never cut in two."""
+    quotes = 0
+    cut = -1
+    for position, char in enumerate(text):
+        if char == '"':
+            quotes += 1
+        elif char in "\r\n" and quotes % 2 == 0:
+            cut = position
+    return text[: cut + 1] if cut >= 0 else text
 
 
 def _csv_schema(text: str, complete: bool, uri: str, *, tab: bool) -> tuple[pa.Schema, dict[str, Any], int]:
     if not text.strip():
         raise UnreadableData(f"{uri} holds no records", uri=uri, reason="empty")
-    if not complete and "\n" not in text:
-        raise UnreadableData(
-            f"{uri}: no complete record in the sampled head; raise sample_bytes", uri=uri, reason="corrupt"
-        )
+    newline = _newline(text)
+    if not complete:
+        text = _complete_records(text)
+        if "\n" not in text and "\r" not in text:
+            raise UnreadableData(
+                f"{uri}: no complete record in the sampled head; raise sample_bytes", uri=uri, reason="corrupt"
+            )
+    if newline != "\n":  # pyarrow and the csv module both read LF; a CR-only file is otherwise one line
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = "\t" if tab else _sniff_delimiter(text)
-    first_row = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
-    header = _looks_like_header(first_row)
+    header = has_header(_head_rows(text, delimiter))
     data = text.encode("utf-8")
     try:
         table = pacsv.read_csv(
@@ -488,15 +525,28 @@ def _csv_schema(text: str, complete: bool, uri: str, *, tab: bool) -> tuple[pa.S
             read_options=pacsv.ReadOptions(
                 autogenerate_column_names=not header, block_size=max(len(data) + 1, 1 << 16)
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise UnreadableData(f"{uri} is not well-formed CSV: {exc}", uri=uri, reason="corrupt") from exc
-    return table.schema, {"delimiter": delimiter, "header": header}, table.num_rows
+    meta = {"delimiter": delimiter, "header": header, "newline": _NEWLINE_NAMES[newline]}
+    return table.schema, meta, table.num_rows
+
+
+_NEWLINE_NAMES = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
+
+
+def _head_rows(text: str, delimiter: str, limit: int = 50) -> list[list[str]]:
+    """The first rows as the csv module splits them (quotes honoured); what it cannot split, by lines."""
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [row for row in itertools.islice(reader, limit) if row]
+    except csv.Error:
+        return [line.split(delimiter) for line in _lines(text)[:limit] if line]
 
 
 def _sniff_delimiter(text: str) -> str:
-    lines = [line for line in text.split("\n")[:50] if line.strip()]
+    lines = [line for line in _lines(text)[:50] if line.strip()]
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters="".join(_DELIMITERS)).delimiter
     except csv.Error:
@@ -505,15 +555,78 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts.get(best) else ","
 
 
-def _looks_like_header(row: list[str]) -> bool:
-    """A header row: non-empty, unique cells, none of which looks like a value (number, bool, date)."""
-    cells = [cell.strip() for cell in row]
-    return (
-        bool(cells)
-        and all(cells)
-        and len(set(cells)) == len(cells)
-        and not any(_DATA_LIKE.match(cell) for cell in cells)
-    )
+_INTEGER = re.compile(r"^[-+]?\d+$")
+_FLOAT = re.compile(r"^[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$", re.I)
+_BOOLEAN = re.compile(r"^(?:true|false)$", re.I)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _cell_type(cell: str) -> str:
+    cell = cell.strip()
+    if not cell:
+        return "empty"
+    if _INTEGER.match(cell):
+        return "int"
+    if _FLOAT.match(cell):
+        return "float"
+    if _BOOLEAN.match(cell):
+        return "bool"
+    if _DATE.match(cell):
+        return "date"
+    return "string"
+
+
+def _shape(cell: str) -> str:
+    """A cell's shape: letters as ``a``, digits as ``9``, runs collapsed (``name-12`` -> ``a-9``)."""
+    return _SHAPE_RUNS.sub(lambda m: m.group(0)[0], _SHAPE_DIGITS.sub("9", _SHAPE_LETTERS.sub("a", cell)))
+
+
+_SHAPE_LETTERS = re.compile(r"[^\W\d_]")
+_SHAPE_DIGITS = re.compile(r"\d")
+_SHAPE_RUNS = re.compile(r"a+|9+|\s+")
+
+
+def has_header(rows: list[list[str]]) -> bool:
+    """Whether the first row names the columns, judged against the rows after it.
+
+    The first row is data only when it looks like the rows below it: in every column its cell has the
+    column's type (an integer over integers or floats), and each text cell is a value the
+    column takes further down (a category such as ``setosa``) or has the shape of those values
+    (``name-0`` over ``name-7``). So a text header over numbers, and long names (``Country Name``) over
+    values of another shape (``Aruba``) before year columns (``1960``), are headers. When every column
+    is text, the first row is a header unless one of its cells recurs below. Alone (a one-row sample),
+    a row is a header unless every cell looks like a value.
+    """
+    if not rows:
+        return False
+    first = [cell.strip() for cell in rows[0]]
+    if not any(first):
+        return False
+    body = [row for row in rows[1:] if len(row) == len(rows[0])]
+    if not body:
+        return not all(_DATA_LIKE.match(cell) or not cell for cell in first)
+    numeric_evidence = False
+    recurs = False
+    shaped = True
+    for column, cell in enumerate(first):
+        kind = _cell_type(cell)
+        values = [row[column].strip() for row in body]
+        kinds = Counter(_cell_type(value) for value in values)
+        kinds.pop("empty", None)
+        if kind == "empty" or not kinds:
+            continue  # nothing to compare
+        dominant = kinds.most_common(1)[0][0]
+        if kind != dominant and not (kind == "int" and dominant == "float"):
+            return True
+        if kind != "string":
+            numeric_evidence = True
+        elif cell in values:
+            recurs = True
+        elif _shape(cell) != Counter(_shape(v) for v in values if v).most_common(1)[0][0]:
+            shaped = False
+    if not numeric_evidence:
+        return not recurs
+    return not shaped
 
 
 def _json_schema(text: str, complete: bool, uri: str) -> tuple[pa.Schema, str, int]:
@@ -526,11 +639,64 @@ def _json_schema(text: str, complete: bool, uri: str) -> tuple[pa.Schema, str, i
             return _read_json_lines(text.encode("utf-8"), uri), "jsonl", text.count("\n") or 1
         except UnreadableData:
             pass  # Not one object per line: pretty-printed or concatenated objects, decoded below.
-    records, kind = _json_values(stripped, complete, uri)
+    try:
+        records, kind = _json_values(stripped, complete, uri)
+    except UnreadableData:
+        if complete or not stripped.startswith("{"):
+            raise
+        # One object larger than the sample: its members whose values the head holds whole, and the
+        # names of the others (a record of a document, not of a table).
+        records, kind = [_object_head(stripped, uri)], "json"
     if not all(isinstance(r, Mapping) for r in records):
         raise UnreadableData(f"{uri}: JSON records are not objects", uri=uri, reason="unsupported")
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode("utf-8")
-    return _read_json_lines(lines, uri), kind, len(records)
+    try:
+        return _read_json_lines(lines, uri), kind, len(records)
+    except UnreadableData:
+        return _mixed_records_schema(records), kind, len(records)
+
+
+def _object_head(text: str, uri: str) -> dict[str, Any]:
+    """The members of a JSON object cut by the sample: whole values kept, a cut value as ``None``."""
+    decoder = json.JSONDecoder()
+    out: dict[str, Any] = {}
+    position = 1
+    while True:
+        while position < len(text) and (text[position].isspace() or text[position] == ","):
+            position += 1
+        if position >= len(text) or text[position] != '"':
+            break
+        try:
+            key, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            break
+        while position < len(text) and (text[position].isspace() or text[position] == ":"):
+            position += 1
+        try:
+            out[str(key)], position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            out[str(key)] = None
+            break
+    if not out:
+        raise UnreadableData(f"{uri}: no complete JSON member in the sampled head", uri=uri, reason="corrupt")
+    return out
+
+
+def _mixed_records_schema(records: list[Any]) -> pa.Schema:
+    """Records pyarrow cannot type as one table (a list of numbers and strings, a member that is an object
+    here and text there): each field typed alone, the ones with mixed values as ``string``."""
+    names: dict[str, None] = {}
+    for record in records:
+        names.update(dict.fromkeys(map(str, record)))
+    fields = []
+    for name in names:
+        values = [record.get(name) for record in records]
+        try:
+            kind = pa.array(values).type
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+            kind = pa.string()
+        fields.append(pa.field(name, kind))
+    return pa.schema(fields)
 
 
 def _read_json_lines(data: bytes, uri: str) -> pa.Schema:
