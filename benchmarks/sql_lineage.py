@@ -6,6 +6,7 @@ and column lineage. A statement sqllineage rejects is dropped from both timings.
 
     python benchmarks/sql_lineage.py [--rounds 3] [--sqllineage-dialect ansi]
     python benchmarks/sql_lineage.py --baseline-python /path/to/venv/bin/python   # sqllineage elsewhere
+    python benchmarks/sql_lineage.py --accuracy     # table-level exact match on tests/sql_cases
 
 sqllineage (PyPI ``sqllineage``) is looked for in this interpreter first, then in the interpreter
 given by ``--baseline-python`` (or ``SQLLINEAGE_PYTHON``), where it runs in a subprocess that
@@ -137,6 +138,23 @@ def baseline(
     return dict(json.loads(out.getvalue().strip().splitlines()[-1]))
 
 
+def accuracy(verbose: bool = False) -> tuple[int, int]:
+    """(cases whose sources and targets both match exactly, cases) over tests/sql_cases."""
+    hits = total = 0
+    for path in sorted(CASES.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        for case in doc["cases"]:
+            result = sql_lineage(case["sql"], case.get("dialect", doc.get("dialect")), case.get("schema"))
+            ok = set(result.sources) == set(case.get("sources") or []) and set(result.targets) == set(
+                case.get("targets") or []
+            )
+            total += 1
+            hits += ok
+            if verbose and not ok:
+                print(f"miss {path.stem}/{case['id']}: {sorted(result.sources)} -> {sorted(result.targets)}")
+    return hits, total
+
+
 def ours(statements: list[tuple[str, str | None]], rounds: int) -> float:
     """Seconds for ``rounds`` passes of sql_lineage over the statements (after one warm-up pass)."""
     for sql, dialect in statements:
@@ -158,8 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sqllineage-dialect", default=None, help="force one sqllineage dialect (e.g. non-validating)"
     )
+    parser.add_argument(
+        "--accuracy", action="store_true", help="print table-level exact match on the cases and exit"
+    )
+    parser.add_argument("--verbose", action="store_true", help="with --accuracy, list the misses")
     args = parser.parse_args(argv)
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    if args.accuracy:
+        hits, total = accuracy(args.verbose)
+        print(f"table-level exact match: {hits}/{total} = {hits / total:.3f}")
+        return 0
 
     statements = load_statements()
     base = baseline(statements, max(1, args.rounds), args.baseline_python, args.sqllineage_dialect)

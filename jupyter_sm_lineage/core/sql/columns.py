@@ -100,11 +100,15 @@ class QueryAnalyzer:
         columns_of: ColumnsOf,
         expr_name: ExprNamer,
         excluded: Iterable[int] = (),
+        check: Callable[[], None] | None = None,
     ) -> None:
         self._table_name = table_name
         self._columns_of = columns_of
         self._expr_name = expr_name
         self._excluded = set(excluded)
+        self._check = check or (lambda: None)
+        #: Per scope: source columns by name, and the sources whose columns are unknown.
+        self._index: dict[int, tuple[dict[str, list[exp.Table | Scope]], list[exp.Table | Scope]]] = {}
         self._outputs: dict[int, list[Output]] = {}
         self._dataset: dict[int, Deps] = {}
         self._busy: set[int] = set()
@@ -177,7 +181,9 @@ class QueryAnalyzer:
     def _select_outputs(self, scope: Scope, select: exp.Select) -> list[Output]:
         outs: list[Output] = []
         aliases: dict[str, Deps] = {}
-        for projection in select.expressions:
+        for count, projection in enumerate(select.expressions):
+            if count & 1023 == 1023:
+                self._check()
             if isinstance(projection, exp.Star) or (
                 isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
             ):
@@ -431,15 +437,9 @@ class QueryAnalyzer:
         return {(UNKNOWN_TABLE, name): IDENTITY_T} if unknown_ok else {}
 
     def _pick(self, scope: Scope, name: str, aliases: dict[str, Deps] | None) -> Deps | None:
-        candidates = self._candidates(scope)
-        known: list[exp.Table | Scope] = []
-        unknown: list[exp.Table | Scope] = []
-        for _, source in candidates:
-            has = self._has_column(source, name)
-            if has is True:
-                known.append(source)
-            elif has is None:
-                unknown.append(source)
+        by_name, maybe = self._columns_index(scope)
+        known = by_name.get(name, [])
+        unknown = [s for s in maybe if s not in known] if known else maybe
         if known:
             return self._from_source(known[0], name)
         if aliases is not None and name in aliases:
@@ -452,6 +452,49 @@ class QueryAnalyzer:
         if unknown:
             return {(UNKNOWN_TABLE, name): IDENTITY_T}
         return None
+
+    def _columns_index(
+        self, scope: Scope
+    ) -> tuple[dict[str, list[exp.Table | Scope]], list[exp.Table | Scope]]:
+        """The sources of a scope by column name, and those whose columns are unknown.
+
+        Built once per scope (so resolving n unqualified columns over m sources is n + m, not
+        n * m); not kept while a recursive reference is still being computed.
+        """
+        cached = self._index.get(id(scope))
+        if cached is not None:
+            return cached
+        by_name: dict[str, list[exp.Table | Scope]] = {}
+        unknown: list[exp.Table | Scope] = []
+        complete = True
+        for _, source in self._candidates(scope):
+            if isinstance(source, Scope):
+                outs = self.outputs(source)
+                for out in outs:
+                    found = by_name.setdefault(out.name, [])
+                    if not found or found[-1] is not source:
+                        found.append(source)
+                canonical = self._scope_of.get(id(source.expression), source)
+                busy = id(canonical) in self._busy
+                complete = complete and not busy
+                if busy or any(o.star for o in outs):
+                    unknown.append(source)
+                continue
+            table = self._table_name(source)
+            if table is None:
+                continue
+            columns = self._columns_of(table)
+            if columns is None:
+                unknown.append(source)
+                continue
+            for column in columns:
+                found = by_name.setdefault(column, [])
+                if not found or found[-1] is not source:
+                    found.append(source)
+        index = (by_name, unknown)
+        if complete:
+            self._index[id(scope)] = index
+        return index
 
     def _candidates(self, scope: Scope) -> list[tuple[str, exp.Table | Scope]]:
         if isinstance(scope.expression, exp.Select):

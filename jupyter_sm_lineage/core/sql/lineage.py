@@ -6,15 +6,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 
+from ..errors import InvalidRequest
+from .budget import Budget
 from .columns import compose, stronger
 from .dialects import get_dialect, known_dialects, resolve_dialect
 from .result import INDIRECT, ColumnEdge, LineageIssue, SqlLineage, StatementLineage
-from .split import Chunk, split_script
-from .statements import NotAStatement, StatementAnalyzer, normalize_identifiers
+from .script import Parsed, ScriptError, parse_run, script_runs
+from .statements import _CASE_INSENSITIVE, NotAStatement, StatementAnalyzer, normalize_identifiers
 from .tables import SchemaLookup
 
 #: Inputs longer than this many characters are refused (parsing time grows with size).
@@ -28,11 +29,16 @@ def sql_lineage(
     default_schema: str | None = None,
     *,
     max_chars: int = MAX_SQL_CHARS,
+    max_seconds: float | None = None,
+    max_column_edges: int | None = None,
+    max_output_bytes: int | None = None,
 ) -> SqlLineage:
     """Table and column lineage of a SQL statement or script.
 
     Args:
-        sql: One statement or a script of statements separated by semicolons.
+        sql: One statement or a script: statements separated by semicolons, T-SQL batches
+            (newlines, ``GO``), stored procedures and procedural blocks (their statements are
+            analysed).
         dialect: A sqlglot dialect name (``spark``, ``snowflake``, ``tsql``, ...) or a common alias
             (``sparksql``, ``mssql``, ``postgresql``, ``awsathena``, ...); None for sqlglot's
             generic dialect.
@@ -40,7 +46,14 @@ def sql_lineage(
             ``{"db.tbl": {"col": "type"}}``: used to expand ``*``, to resolve unqualified columns
             in joins and to map ``INSERT`` outputs to the target's columns by position.
         default_schema: The database unqualified table names belong to, for schema lookups.
-        max_chars: Inputs longer than this are refused with an error.
+        max_chars: Inputs longer than this are refused with an error (in ``errors``).
+        max_seconds: Time budget, checked between phases and statements (and every few thousand
+            tokens or output columns): past it the analysis stops with :class:`InvalidRequest`.
+            None: no limit.
+        max_column_edges: Most column edges the answer may hold (per statement and for the
+            script); None: no limit.
+        max_output_bytes: Most bytes the answer's JSON (``to_dict()``) may take, estimated as the
+            analysis goes; None: no limit.
 
     Returns:
         The lineage of the whole script, with each statement's own in ``statements``. Problems
@@ -49,9 +62,12 @@ def sql_lineage(
 
     Raises:
         TypeError: ``sql`` is not a string.
+        InvalidRequest: a budget (time, column edges, output size) was exceeded
+            (``reason="sql_budget_exceeded"``, ``parameter="sql"``).
     """
     if not isinstance(sql, str):
         raise TypeError(f"sql must be a str, not {type(sql).__name__}")
+    budget = Budget(max_seconds, max_column_edges, max_output_bytes)
     resolved = resolve_dialect(dialect) if isinstance(dialect, str) or dialect is None else None
     if resolved is None:
         message = f"unknown SQL dialect {dialect!r}; known dialects: {', '.join(known_dialects())}"
@@ -64,8 +80,8 @@ def sql_lineage(
     except Exception as error:
         lookup = SchemaLookup(None, default_schema)
         issue = LineageIssue(None, f"schema ignored: {error}")
-        return _with_issue(_analyze(sql, get_dialect(resolved), lookup, resolved), issue)
-    return _analyze(sql, get_dialect(resolved), lookup, resolved)
+        return _with_issue(_analyze(sql, get_dialect(resolved), lookup, resolved, budget), issue)
+    return _analyze(sql, get_dialect(resolved), lookup, resolved, budget)
 
 
 def _with_issue(result: SqlLineage, issue: LineageIssue) -> SqlLineage:
@@ -80,20 +96,31 @@ def _with_issue(result: SqlLineage, issue: LineageIssue) -> SqlLineage:
     )
 
 
-def _analyze(sql: str, dialect: Dialect, lookup: SchemaLookup, name: str) -> SqlLineage:
+def _analyze(sql: str, dialect: Dialect, lookup: SchemaLookup, name: str, budget: Budget) -> SqlLineage:
     try:
-        chunks = split_script(sql, dialect)
+        runs = script_runs(sql, dialect, name, budget.check)
     except RecursionError:
         return SqlLineage(errors=(LineageIssue(None, "SQL is nested too deeply to split"),), dialect=name)
-    analyzer = StatementAnalyzer(dialect, lookup)
-    statements = [_statement(i, chunk, sql, dialect, analyzer) for i, chunk in enumerate(chunks)]
-    return combine(statements, name)
-
-
-def _parse(chunk: Chunk, sql: str, dialect: Dialect) -> exp.Expr | None:
-    parsed = dialect.parser().parse(list(chunk.tokens), sql) if chunk.tokens is not None else dialect.parse(chunk.sql)
-    found = [e for e in parsed if e is not None]
-    return found[0] if found else None
+    budget.check()
+    analyzer = StatementAnalyzer(dialect, lookup, budget.check)
+    statements: list[StatementLineage] = []
+    for run in runs:
+        budget.check()
+        try:
+            for parsed in parse_run(run, dialect):
+                statement = _statement(len(statements), parsed, dialect, analyzer)
+                budget.add(statement)
+                statements.append(statement)
+        except RecursionError:
+            message = "statement is nested too deeply to analyse"
+            index = len(statements)
+            statements.append(
+                StatementLineage(index, run.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
+            )
+    budget.check()
+    result = combine(statements, name, case_insensitive=dialect.NORMALIZATION_STRATEGY in _CASE_INSENSITIVE)
+    budget.add_columns(result.columns)
+    return result
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")
@@ -112,39 +139,47 @@ def _parse_message(error: ParseError) -> str:
     return f"cannot parse: {str(error).splitlines()[0] if str(error) else 'invalid SQL'}"
 
 
-def _statement(
-    index: int, chunk: Chunk, sql: str, dialect: Dialect, analyzer: StatementAnalyzer
-) -> StatementLineage:
+def _error_message(error: Exception) -> str:
+    if isinstance(error, ParseError):
+        return _parse_message(error)
+    if isinstance(error, TokenError):
+        return f"cannot tokenize: {str(error).splitlines()[0] if str(error) else 'invalid SQL'}"
+    return f"cannot parse: {type(error).__name__}: {error}"
+
+
+def _statement(index: int, parsed: Parsed, dialect: Dialect, analyzer: StatementAnalyzer) -> StatementLineage:
+    if parsed.error is not None:
+        return StatementLineage(
+            index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, _error_message(parsed.error)),)
+        )
+    expression = parsed.expression
+    if expression is None:
+        return StatementLineage(index, parsed.sql, "EMPTY")
     try:
-        expression = _parse(chunk, sql, dialect)
-        if expression is None:
-            return StatementLineage(index, chunk.sql, "EMPTY")
         normalize_identifiers(expression, dialect)
-        analysis = analyzer.analyze(expression)
+        analysis = analyzer.analyze(expression, into_is_variable=parsed.into_is_variable)
     except RecursionError:
         message = "statement is nested too deeply to analyse"
-        return StatementLineage(index, chunk.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
-    except ParseError as error:
-        return StatementLineage(
-            index, chunk.sql, "UNKNOWN", errors=(LineageIssue(index, _parse_message(error)),)
-        )
-    except TokenError as error:
-        message = f"cannot tokenize: {str(error).splitlines()[0] if str(error) else 'invalid SQL'}"
-        return StatementLineage(index, chunk.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
+        return StatementLineage(index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
+    except (InvalidRequest, ScriptError):
+        raise
     except NotAStatement as error:
-        return StatementLineage(index, chunk.sql, "UNKNOWN", errors=(LineageIssue(index, str(error)),))
+        return StatementLineage(index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, str(error)),))
+    except ParseError as error:
+        return StatementLineage(index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, _parse_message(error)),))
     except Exception as error:
         message = f"cannot analyse: {type(error).__name__}: {error}"
-        return StatementLineage(index, chunk.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
+        return StatementLineage(index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
     if analysis.created_columns and analysis.writes:
         analyzer.schema.add(analysis.writes[0], analysis.created_columns)
     return StatementLineage(
         index=index,
-        sql=chunk.sql,
+        sql=parsed.sql,
         kind=analysis.kind,
         sources=tuple(analysis.reads),
         targets=tuple(analysis.writes),
         columns=tuple(_dedupe(analysis.edges)),
+        dropped=tuple(analysis.drops),
     )
 
 
@@ -161,32 +196,60 @@ def _dedupe(edges: list[ColumnEdge]) -> list[ColumnEdge]:
     return list(kept.values())
 
 
-def combine(statements: list[StatementLineage], dialect: str | None) -> SqlLineage:
-    """The lineage of a script: tables written then read again later are intermediate."""
+def combine(
+    statements: list[StatementLineage], dialect: str | None, case_insensitive: bool = False
+) -> SqlLineage:
+    """The lineage of a script.
+
+    A table is a source when the script reads it before writing it (or never writes it); a
+    target when the script writes it and neither reads it back afterwards nor drops it; written
+    tables that are neither are intermediate, and column edges are composed through them. Where
+    the dialect ignores case, names that differ only in case are one table (the first spelling
+    is kept).
+    """
     first_read: dict[str, int] = {}
     last_read: dict[str, int] = {}
     first_write: dict[str, int] = {}
     last_write: dict[str, int] = {}
-    names: list[str] = []
+    last_drop: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    renamed: dict[str, str] = {}
+
+    def key(name: str) -> str:
+        folded = name.lower() if case_insensitive else name
+        first = spelling.setdefault(folded, name)
+        if first != name:
+            renamed[name] = first
+        return first
+
     for st in statements:
-        for name in st.sources:
+        for read in st.sources:
+            name = key(read)
             first_read.setdefault(name, st.index)
             last_read[name] = st.index
-            if name not in names:
-                names.append(name)
-        for name in st.targets:
+        for written in st.targets:
+            name = key(written)
             first_write.setdefault(name, st.index)
             last_write[name] = st.index
-            if name not in names:
-                names.append(name)
+        for name in st.dropped:
+            last_drop[key(name)] = st.index
+    names = list(spelling.values())
     sources = [
         n for n in names if n in first_read and (n not in first_write or first_read[n] <= first_write[n])
     ]
-    targets = [n for n in names if n in first_write and (n not in last_read or last_write[n] >= last_read[n])]
-    intermediates = [
-        n for n in names if n in first_read and n in first_write and n not in sources and n not in targets
+    targets = [
+        n
+        for n in names
+        if n in first_write
+        and (n not in last_read or last_write[n] >= last_read[n])
+        and (n not in last_drop or last_drop[n] < last_write[n])
     ]
+    source_set = set(sources)
+    target_set = set(targets)
+    intermediates = [n for n in names if n in first_write and n not in source_set and n not in target_set]
     edges = [edge for st in statements for edge in st.columns]
+    if renamed:
+        edges = [_respell(edge, renamed) for edge in edges]
     if intermediates:
         edges = _compose_through(edges, set(intermediates))
     errors = tuple(issue for st in statements for issue in st.errors)
@@ -198,6 +261,16 @@ def combine(statements: list[StatementLineage], dialect: str | None) -> SqlLinea
         errors=errors,
         dialect=dialect,
         intermediates=tuple(intermediates),
+    )
+
+
+def _respell(edge: ColumnEdge, renamed: dict[str, str]) -> ColumnEdge:
+    source = renamed.get(edge.source_table, edge.source_table)
+    target = renamed.get(edge.target_table, edge.target_table) if edge.target_table else edge.target_table
+    if source == edge.source_table and target == edge.target_table:
+        return edge
+    return ColumnEdge.of(
+        (source, edge.source_column), (target, edge.target_column), edge.type, edge.subtype, edge.description
     )
 
 

@@ -119,6 +119,8 @@ class StatementLineage:
     targets: tuple[str, ...] = ()
     columns: tuple[ColumnEdge, ...] = ()
     errors: tuple[LineageIssue, ...] = ()
+    #: Tables the statement drops (DROP TABLE/VIEW, UNCACHE): written earlier, they are intermediate.
+    dropped: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of the statement's lineage."""
@@ -128,6 +130,7 @@ class StatementLineage:
             "kind": self.kind,
             "sources": list(self.sources),
             "targets": list(self.targets),
+            "dropped": list(self.dropped),
             "columns": [edge.to_dict() for edge in self.columns],
             "errors": [issue.to_dict() for issue in self.errors],
         }

@@ -8,13 +8,14 @@ the target table itself excluded from the sources.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 
 from .columns import Deps, QueryAnalyzer, QueryResult, merge_into
-from .result import DIRECT, INDIRECT, ColumnEdge
+from .result import DIRECT, IDENTITY, INDIRECT, ColumnEdge
 from .tables import SchemaLookup, literal_location, table_name
 
 #: Statements that never carry lineage.
@@ -49,6 +50,12 @@ _CREATE_WITHOUT_LINEAGE = frozenset(
     {"INDEX", "FUNCTION", "PROCEDURE", "SCHEMA", "DATABASE", "SEQUENCE", "MACRO", "TRIGGER", "TYPE"}
 )
 
+_EXCHANGE = re.compile(
+    r"^\s*TABLE\s+(.+?)\s+EXCHANGE\s+PARTITION\b.*?\bWITH\s+TABLE\s+(\S+)", re.IGNORECASE | re.DOTALL
+)
+#: Dialects where ``ALTER TABLE db.a RENAME TO b`` moves the table to the current schema.
+_RENAME_ANYWHERE = frozenset({"mysql", "snowflake", "singlestore", "doris", "starrocks"})
+
 _UNLOAD = re.compile(r"^\s*\(\s*'((?:[^']|'')*)'\s*\)\s*TO\s*'((?:[^']|'')*)'", re.IGNORECASE | re.DOTALL)
 
 
@@ -60,15 +67,26 @@ _CASE_INSENSITIVE = {
 
 
 def normalize_identifiers(expression: exp.Expr, dialect: Dialect) -> exp.Expr:
-    """Lower-case unquoted identifiers (and quoted ones where the dialect ignores case)."""
-    insensitive = dialect.NORMALIZATION_STRATEGY in _CASE_INSENSITIVE
+    """Lower-case unquoted identifiers; quoted ones keep their case, as written."""
     for node in expression.find_all(exp.Identifier):
         text = node.this
-        if isinstance(text, str) and (insensitive or not node.quoted):
+        if isinstance(text, str) and not node.quoted:
             lowered = text.lower()
             if lowered != text:
                 node.set("this", lowered)
     return expression
+
+
+def _into_select(stmt: exp.Expr) -> exp.Select | None:
+    """The SELECT carrying ``INTO`` of a statement: itself, or the first branch of a set operation."""
+    node = stmt
+    while isinstance(node, exp.SetOperation):
+        node = node.this
+    if isinstance(node, exp.Subquery):
+        node = node.unnest()
+    if isinstance(node, exp.Select) and node.args.get("into") is not None:
+        return node
+    return None
 
 
 class NotAStatement(ValueError):
@@ -85,6 +103,8 @@ class Analysis:
     edges: list[ColumnEdge] = field(default_factory=list)
     #: The columns a CREATE defines, in order, when all are known (later statements expand stars with them).
     created_columns: list[str] | None = None
+    #: Tables the statement drops (DROP TABLE/VIEW, UNCACHE TABLE).
+    drops: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,20 +117,33 @@ class _Target:
 class StatementAnalyzer:
     """Analyses parsed statements of one dialect against one schema."""
 
-    def __init__(self, dialect: Dialect, schema: SchemaLookup) -> None:
+    def __init__(
+        self, dialect: Dialect, schema: SchemaLookup, check: Callable[[], None] | None = None
+    ) -> None:
         self.dialect = dialect
         self.schema = schema
+        self.check = check or (lambda: None)
         self._last_columns: list[str] | None = None
+        self._renames = self.dialect.__class__.__name__.lower() not in _RENAME_ANYWHERE
 
     # entry point -------------------------------------------------------------------------------
 
-    def analyze(self, stmt: exp.Expr) -> Analysis:
-        """The lineage of one parsed statement."""
+    def analyze(self, stmt: exp.Expr, into_is_variable: bool = False) -> Analysis:
+        """The lineage of one parsed statement.
+
+        ``into_is_variable``: ``SELECT ... INTO x`` assigns variables (PL/SQL, PL/pgSQL, MySQL):
+        the query is read, nothing is written.
+        """
         self._last_columns = None
         if isinstance(stmt, exp.Subquery) and not stmt.alias:
             stmt = stmt.unnest()
-        if isinstance(stmt, exp.Select) and stmt.args.get("into") is not None:
-            return self._select_into(stmt)
+        if isinstance(stmt, (exp.Select, exp.SetOperation)):
+            into_select = _into_select(stmt)
+            if into_select is not None:
+                if into_is_variable:
+                    into_select.set("into", None)
+                else:
+                    return self._select_into(stmt, into_select)
         if isinstance(stmt, (exp.Query, exp.Values)):
             return self._query("SELECT", stmt, _Target(None))
         if isinstance(stmt, exp.Insert):
@@ -136,6 +169,12 @@ class StatementAnalyzer:
             return Analysis("CACHE")
         if isinstance(stmt, exp.Alter):
             return self._alter(stmt)
+        if isinstance(stmt, exp.Drop):
+            return self._drop(stmt)
+        uncache = getattr(exp, "Uncache", None)
+        if uncache is not None and isinstance(stmt, uncache):
+            name = self._name(stmt.this)
+            return Analysis("UNCACHE", drops=[name] if name else [])
         if isinstance(stmt, exp.LoadData):
             return self._load(stmt)
         if isinstance(stmt, exp.Command):
@@ -161,7 +200,7 @@ class StatementAnalyzer:
             return "_col"
 
     def _reads(self, roots: list[exp.Expr | None], excluded: set[int], cte_names: set[str]) -> list[str]:
-        reads: list[str] = []
+        reads: dict[str, None] = {}
         for root in roots:
             if root is None:
                 continue
@@ -176,16 +215,16 @@ class StatementAnalyzer:
                 ):
                     continue
                 name = table_name(table)
-                if name is not None and name not in reads:
-                    reads.append(name)
-        return reads
+                if name is not None:
+                    reads[name] = None
+        return list(reads)
 
     @staticmethod
     def _cte_names(stmt: exp.Expr) -> set[str]:
         return {cte.alias_or_name for cte in stmt.find_all(exp.CTE)}
 
     def _lineage(self, query: exp.Expr, excluded: set[int]) -> QueryResult:
-        analyzer = QueryAnalyzer(table_name, self.schema.columns, self.expr_name, excluded)
+        analyzer = QueryAnalyzer(table_name, self.schema.columns, self.expr_name, excluded, self.check)
         return analyzer.analyze(query)
 
     def _edges(self, result: QueryResult, target: _Target) -> list[ColumnEdge]:
@@ -267,9 +306,10 @@ class StatementAnalyzer:
 
     # statements --------------------------------------------------------------------------------
 
-    def _select_into(self, stmt: exp.Select) -> Analysis:
-        into = stmt.args["into"]
-        stmt.set("into", None)
+    def _select_into(self, stmt: exp.Query, select: exp.Select) -> Analysis:
+        """``SELECT ... INTO t FROM ...`` (T-SQL, PostgreSQL), also heading a UNION/EXCEPT/INTERSECT."""
+        into = select.args["into"]
+        select.set("into", None)
         analysis = self._query("SELECT INTO", stmt, _Target(self._name(into.this)))
         analysis.created_columns = self._last_columns
         return analysis
@@ -471,11 +511,18 @@ class StatementAnalyzer:
 
     @staticmethod
     def _aliased_target(target: exp.Expr, candidates: list[exp.Expr]) -> exp.Expr:
-        """T-SQL's ``UPDATE a ... FROM t a``: the target is the FROM table aliased ``a``."""
-        if isinstance(target, exp.Table) and not target.args.get("db") and not target.alias:
+        """T-SQL's ``UPDATE a ... FROM t a``: the target is the FROM table aliased ``a``; and
+        ``UPDATE t ... FROM t JOIN u``: the target is that FROM table ``t``."""
+        if not isinstance(target, exp.Table) or target.alias:
+            return target
+        if not target.args.get("db"):
             for node in candidates:
                 if isinstance(node, exp.Table) and node.alias and node.alias == target.name:
                     return node
+        name = table_name(target)
+        for node in candidates:
+            if isinstance(node, exp.Table) and node is not target and table_name(node) == name:
+                return node
         return target
 
     def _delete(self, stmt: exp.Delete) -> Analysis:
@@ -535,14 +582,60 @@ class StatementAnalyzer:
         for action in stmt.args.get("actions") or []:
             if isinstance(action, exp.AlterRename):
                 old = self._name(stmt.this)
-                new = self._name(action.this)
-                return Analysis("ALTER", [old] if old else [], [new] if new else [])
+                new = self._renamed(stmt.this, action.this)
+                return self._move("ALTER", old, new)
             swap = getattr(exp, "SwapTable", None)
             if swap is not None and isinstance(action, swap):
                 one = self._name(stmt.this)
                 other = self._name(action.this)
-                return Analysis("ALTER", [other] if other else [], [one] if one else [])
+                first = self._move("ALTER", one, other)
+                second = self._move("ALTER", other, one)
+                first.reads.extend(n for n in second.reads if n not in first.reads)
+                first.writes.extend(n for n in second.writes if n not in first.writes)
+                first.edges.extend(second.edges)
+                return first
         return Analysis("ALTER")
+
+    def _renamed(self, old: exp.Expr | None, new: exp.Expr | None) -> str | None:
+        """The new name of ``ALTER TABLE db.a RENAME TO b``: ``db.b`` where the table stays in its
+        schema (BigQuery, PostgreSQL, Redshift, Spark, T-SQL...), ``b`` where it moves to the
+        current one (MySQL, Snowflake)."""
+        name = self._name(new)
+        if (
+            name is None
+            or not self._renames
+            or not isinstance(old, exp.Table)
+            or not isinstance(new, exp.Table)
+            or new.args.get("db")
+            or not old.args.get("db")
+        ):
+            return name
+        qualifier = [part.name for part in old.parts[:-1]]
+        return ".".join([*qualifier, name])
+
+    def _move(self, kind: str, old: str | None, new: str | None) -> Analysis:
+        """All of ``old``'s rows go to ``new`` (a rename, a swap, a partition exchange)."""
+        reads = [old] if old else []
+        writes = [new] if new else []
+        edges: list[ColumnEdge] = []
+        if old and new:
+            columns = self.schema.columns(old)
+            if columns:
+                edges = [ColumnEdge.of((old, c), (new, c), DIRECT, IDENTITY) for c in columns]
+                self._last_columns = list(columns)
+            else:
+                edges = [ColumnEdge.of((old, "*"), (new, "*"), DIRECT, IDENTITY)]
+        analysis = Analysis(kind, reads, writes, edges)
+        analysis.created_columns = self._last_columns
+        return analysis
+
+    def _drop(self, stmt: exp.Drop) -> Analysis:
+        kind = str(stmt.args.get("kind") or "").upper()
+        if kind not in ("TABLE", "VIEW", "MATERIALIZED VIEW", ""):
+            return Analysis("DROP")
+        nodes = [stmt.this, *(stmt.args.get("tables") or []), *(stmt.expressions or [])]
+        names = [self._name(node) for node in nodes if isinstance(node, exp.Table)]
+        return Analysis("DROP", drops=[n for n in names if n])
 
     def _load(self, stmt: exp.LoadData) -> Analysis:
         path = literal_location(stmt.args.get("inpath"))
@@ -551,7 +644,14 @@ class StatementAnalyzer:
 
     def _command(self, stmt: exp.Command) -> Analysis:
         name = str(stmt.this).upper()
-        text = stmt.expression.name if isinstance(stmt.expression, exp.Literal) else ""
+        text = stmt.expression.name if isinstance(stmt.expression, exp.Literal) else str(stmt.expression or "")
+        if name == "ALTER":
+            match = _EXCHANGE.match(text)
+            if match:
+                # Hive/Oracle: ALTER TABLE dest EXCHANGE PARTITION (spec) WITH TABLE src
+                dest = self._table_text(match.group(1))
+                src = self._table_text(match.group(2))
+                return self._move("ALTER", src, dest)
         if name == "REPLACE" and text.upper().startswith("INTO"):
             return self._reparsed("REPLACE", f"INSERT {text}")
         if name == "UNLOAD":
@@ -561,6 +661,14 @@ class StatementAnalyzer:
                 query = self._parse_nested(inner)
                 return self._query("UNLOAD", query, _Target(match.group(2)))
         return Analysis(name)
+
+    def _table_text(self, text: str) -> str | None:
+        try:
+            table = exp.to_table(text.strip(), dialect=self.dialect)
+        except Exception:
+            return None
+        normalize_identifiers(table, self.dialect)
+        return self._name(table)
 
     def _parse_nested(self, sql: str) -> exp.Expr:
         parsed = self.dialect.parse(sql)

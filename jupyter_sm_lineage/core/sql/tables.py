@@ -53,9 +53,11 @@ def table_name(table: exp.Table) -> str | None:
         db = table.args.get("db")
         if (
             isinstance(db, exp.Identifier)
+            and not table.args.get("catalog")
             and db.name.lower() in FILE_FORMATS
-            and looks_like_location(this.name)
+            and (this.quoted or looks_like_location(this.name))
         ):
+            # Spark/Databricks path-based tables: parquet.`path`, delta.`path`, csv.`file.csv`
             return this.name
         if this.quoted and looks_like_location(this.name) and not table.args.get("db"):
             return this.name
