@@ -72,10 +72,11 @@ def translate(exc: BaseException, service: str, operation: str, what: str = "") 
         if code in _NOT_FOUND or status == 404 or (code == "ValidationException" and _says_missing(message)):
             return NotFound(f"{what or operation} not found: {message}")
         if code in _THROTTLED:
-            return UpstreamError(f"AWS throttled {operation} even after retries: {message}", code=code)
+            return UpstreamError(f"AWS throttled {operation} even after retries: {message}", code=code, service=service)
         if code in ("ValidationException", "InvalidParameterValue", "InvalidRequest", "InvalidBucketName"):
             return InvalidRequest(f"AWS rejected {operation}{subject}: {message}")
-        return UpstreamError(f"{operation}{subject} failed with {code or status}: {message}", code=code or str(status))
+        return UpstreamError(f"{operation}{subject} failed with {code or status}: {message}", code=code or str(status),
+                             service=service)
     if isinstance(exc, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
         return AccessDenied("no AWS credentials found: set AWS_PROFILE, instance/role credentials, "
                             "or AWS_ACCESS_KEY_ID")
@@ -83,11 +84,12 @@ def translate(exc: BaseException, service: str, operation: str, what: str = "") 
         return InvalidRequest(str(exc), parameter="profile")
     if isinstance(exc, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,
                         botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectionClosedError)):
-        return UpstreamError(f"could not reach AWS for {operation}: {exc}", code="Unreachable")
+        return UpstreamError(f"could not reach the {service} endpoint for {operation}: {exc}", code="Unreachable",
+                             service=service)
     if isinstance(exc, botocore.exceptions.ParamValidationError):
         return InvalidRequest(f"invalid parameters for {operation}: {exc}")
     if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return UpstreamError(f"{operation} failed: {exc}", code=type(exc).__name__)
+        return UpstreamError(f"{operation} failed: {exc}", code=type(exc).__name__, service=service)
     raise exc
 
 

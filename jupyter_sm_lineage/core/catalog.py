@@ -147,3 +147,29 @@ def iso(value: Any) -> str | None:
     if value is None:
         return None
     return _iso(value) if isinstance(value, datetime) else str(value)
+
+
+def execution_entry(summary: Mapping[str, Any], describe: Mapping[str, Any] | None,
+                    parameters: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """One execution of a pipeline's history (ListPipelineExecutions summary + describe + parameters)."""
+    status = (describe or {}).get("PipelineExecutionStatus") or summary.get("PipelineExecutionStatus")
+    start = (describe or {}).get("CreationTime") or summary.get("StartTime")
+    end = (describe or {}).get("LastModifiedTime") if status in ("Succeeded", "Failed", "Stopped") else None
+    elapsed = None
+    if isinstance(start, datetime):
+        finish = end if isinstance(end, datetime) else datetime.now(start.tzinfo)
+        elapsed = round((finish - start).total_seconds(), 3)
+    entry: dict[str, Any] = {
+        "arn": summary.get("PipelineExecutionArn"),
+        "displayName": (describe or {}).get("PipelineExecutionDisplayName") or summary.get(
+            "PipelineExecutionDisplayName"),
+        "status": status,
+        "startTime": iso(start),
+        "endTime": iso(end) if end else None,
+        "elapsedSec": elapsed,
+        "parameters": [{"name": p.get("Name"), "value": p.get("Value")} for p in parameters],
+    }
+    reason = (describe or {}).get("FailureReason") or summary.get("PipelineExecutionFailureReason")
+    if reason:
+        entry["failureReason"] = reason
+    return entry

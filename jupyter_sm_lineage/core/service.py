@@ -12,21 +12,28 @@ running execution) for a TTL.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
+import math
 import os
 import re
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
+
+from cachetools import TLRUCache
 
 from .. import _version
 from .aws import AwsClients, allowed_regions_from_env, default_region
 from .catalog import (
     cross_pipeline_edges,
+    execution_entry,
     flat_catalog,
     in_domain,
     latest_execution_entry,
@@ -128,39 +135,33 @@ class Settings:
 
 
 class TTLCache:
-    """A small thread-safe cache: entries with a TTL or forever, least recently used evicted first."""
+    """A thread-safe cache (cachetools' TLRUCache): entries with a TTL or forever, least recently used evicted."""
 
     def __init__(self, max_entries: int = 20_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self._data: OrderedDict[Any, tuple[float | None, Any]] = OrderedDict()
+        self._data: TLRUCache[Any, tuple[float | None, Any]] = TLRUCache(max_entries, _expiry, timer=clock)
         self._lock = threading.Lock()
-        self._max = max_entries
-        self._clock = clock
 
     def get(self, key: Any) -> tuple[bool, Any]:
         with self._lock:
             entry = self._data.get(key)
-            if entry is None:
-                return False, None
-            expires, value = entry
-            if expires is not None and expires <= self._clock():
-                del self._data[key]
-                return False, None
-            self._data.move_to_end(key)
-            return True, value
+        return (False, None) if entry is None else (True, entry[1])
 
     def put(self, key: Any, value: Any, ttl: float | None) -> None:
         with self._lock:
-            self._data[key] = (None if ttl is None else self._clock() + ttl, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self._max:
-                self._data.popitem(last=False)
+            self._data[key] = (ttl, value)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
 
     def __len__(self) -> int:
-        return len(self._data)
+        with self._lock:
+            self._data.expire()
+            return len(self._data)
+
+
+def _expiry(_key: Any, entry: tuple[float | None, Any], now: float) -> float:
+    return math.inf if entry[0] is None else now + entry[0]
 
 
 class LineageService:
@@ -179,6 +180,8 @@ class LineageService:
         self._schema_store: SchemaStore | None = None
         self._store_lock = threading.Lock()
         self.cache = TTLCache(self.settings.cache_entries)
+        self._flights: dict[Any, Future[Any]] = {}
+        self._flight_lock = threading.Lock()
         # Leaf AWS calls only: tasks here never wait on other tasks here, so the pool cannot deadlock.
         self._io = ThreadPoolExecutor(self.settings.max_workers, thread_name_prefix="sm-lineage-aws")
         # Orchestrations (one pipeline's lineage inside a by-domain request) that wait on _io tasks.
@@ -190,15 +193,39 @@ class LineageService:
 
     # --- plumbing -------------------------------------------------------------------------------
     def _cached(self, key: Any, compute: Callable[[], T], ttl: float | Callable[[T], float | None] | None) -> T:
+        """The cached value of ``key``, else ``compute()`` cached for ``ttl`` seconds (None: for good; 0: not
+        kept). Single-flight: while one thread computes a key, others asking for it wait for that answer
+        (or its error) instead of computing it again."""
         if self.caching:
             hit, value = self.cache.get(key)
             if hit:
                 return value  # type: ignore[no-any-return]
-        value = compute()
-        if self.caching:
-            lifetime = ttl(value) if callable(ttl) else ttl
-            if lifetime is None or lifetime > 0:
-                self.cache.put(key, value, lifetime)
+        with self._flight_lock:
+            flight = self._flights.get(key)
+            owner = flight is None
+            if owner:
+                if self.caching:  # a flight that just landed stored its answer
+                    hit, value = self.cache.get(key)
+                    if hit:
+                        return value  # type: ignore[no-any-return]
+                flight = self._flights[key] = Future()
+        assert flight is not None
+        if not owner:
+            return flight.result()  # type: ignore[no-any-return]
+        try:
+            value = compute()
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        else:
+            if self.caching:
+                lifetime = ttl(value) if callable(ttl) else ttl
+                if lifetime is None or lifetime > 0:
+                    self.cache.put(key, value, lifetime)
+            flight.set_result(value)
+        finally:
+            with self._flight_lock:
+                self._flights.pop(key, None)
         return value
 
     def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
@@ -239,9 +266,16 @@ class LineageService:
         return arn
 
     # --- health ---------------------------------------------------------------------------------
-    @staticmethod
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "version": _version.__version__}
+    #: The seed API level the routes implement.
+    API_VERSION = "1.4.0"
+
+    def health(self) -> dict[str, Any]:
+        """``{status, version, apiVersion}``: liveness, the package version and the seed API level."""
+        return {"status": "ok", "version": _version.__version__, "apiVersion": self.API_VERSION}
+
+    def regions(self) -> list[str]:
+        """Regions to offer: the ones a catalog covers by default, then the other allowed ones (no AWS call)."""
+        return list(dict.fromkeys([*self.settings.default_regions, *self.settings.allowed_regions]))
 
     # --- AWS reads, each cached as its nature allows --------------------------------------------
     def _describe_pipeline(self, region: str, pipeline: str) -> dict[str, Any]:
@@ -253,12 +287,16 @@ class LineageService:
         )
 
     def _latest_summary(self, region: str, pipeline: str) -> dict[str, Any] | None:
-        response = self.clients.call(
-            "sagemaker", region, "list_pipeline_executions", f"executions of pipeline {pipeline}",
-            PipelineName=pipeline, SortBy="CreationTime", SortOrder="Descending", MaxResults=1,
-        )
-        summaries = response.get("PipelineExecutionSummaries") or []
-        return dict(summaries[0]) if summaries else None
+        def latest() -> dict[str, Any] | None:
+            response = self.clients.call(
+                "sagemaker", region, "list_pipeline_executions", f"executions of pipeline {pipeline}",
+                PipelineName=pipeline, SortBy="CreationTime", SortOrder="Descending", MaxResults=1,
+            )
+            summaries = response.get("PipelineExecutionSummaries") or []
+            return dict(summaries[0]) if summaries else None
+
+        # Not kept (a new execution may start any time), but shared by concurrent identical requests.
+        return self._cached(("latest_summary", region, pipeline), latest, 0)
 
     def _describe_execution(self, region: str, arn: str) -> dict[str, Any]:
         return self._cached(
@@ -331,15 +369,37 @@ class LineageService:
             hit, value = self.cache.get(key)
             if hit:
                 return lambda: value
+        with self._flight_lock:  # single-flight: a bucket whose calls are on their way is not asked again
+            flight = self._flights.get(key)
+            if flight is not None:
+                return flight.result
+            flight = self._flights[key] = Future()
         futures = {name: self._submit(call) for name, call in bucket_calls(self.clients, region, bucket).items()}
 
-        def collect() -> dict[str, Any]:
-            meta = describe_bucket(bucket, {name: f.result() for name, f in futures.items()})
-            if self.caching:
-                self.cache.put(key, meta, self.settings.bucket_ttl)
-            return meta
+        remaining = [len(futures)]
+        landing = threading.Lock()
 
-        return collect
+        def land(_: Any) -> None:
+            with landing:
+                remaining[0] -= 1
+                if remaining[0]:
+                    return
+            try:
+                meta = describe_bucket(bucket, {name: f.result() for name, f in futures.items()})
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever collects
+                flight.set_exception(exc)
+            else:
+                if self.caching:
+                    self.cache.put(key, meta, self.settings.bucket_ttl)
+                flight.set_result(meta)
+            finally:
+                with self._flight_lock:
+                    if self._flights.get(key) is flight:
+                        del self._flights[key]
+
+        for future in futures.values():
+            future.add_done_callback(land)
+        return flight.result
 
     # --- catalog --------------------------------------------------------------------------------
     def _domains(self, region: str) -> list[dict[str, Any]]:
@@ -416,6 +476,69 @@ class LineageService:
     def catalog(self, regions: Iterable[str] | str | None = None) -> dict[str, Any]:
         catalog = self.pipelines(regions, include_latest_exec=True)
         return {"pipelines": flat_catalog(catalog["regions"]), "errors": catalog["errors"]}
+
+    # --- execution history ------------------------------------------------------------------------
+    MAX_EXECUTIONS_PAGE = 100
+
+    def executions(self, region: str, pipeline: str, limit: int = 50,
+                   next_token: str | None = None) -> dict[str, Any]:
+        """A pipeline's executions, newest first: ``{region, pipeline, executions: [...], nextToken}``.
+
+        Each execution has ``arn``, ``displayName``, ``status``, ``startTime``, ``endTime``, ``elapsedSec``,
+        ``failureReason`` (when failed) and ``parameters``. A page of up to 100 costs one list call; the
+        executions' describes and parameters are read together (a finished one is cached for good).
+        """
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        limit = _check_limit(limit, self.MAX_EXECUTIONS_PAGE)
+        summaries, token = self._execution_page(region, pipeline, limit, next_token)
+        describes = [self._submit(self._describe_execution, region, s["PipelineExecutionArn"]) for s in summaries]
+        parameters = [self._submit(self._parameters, region, s["PipelineExecutionArn"]) for s in summaries]
+        out = []
+        for summary_, describe, params in zip(summaries, describes, parameters, strict=True):
+            described = _result(describe)
+            given = _result(params)
+            out.append(execution_entry(summary_, None if isinstance(described, LineageError) else described,
+                                       [] if isinstance(given, LineageError) else given))
+        return {"region": region, "pipeline": pipeline, "executions": out, "nextToken": token}
+
+    def _execution_page(self, region: str, pipeline: str, limit: int,
+                        next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of ListPipelineExecutions, newest first, and the token of the next one.
+
+        The token is our own (the AWS token plus how many of that page were already shown), so paging also
+        works against a backend that ignores MaxResults (moto answers every execution at once).
+        """
+        aws_token, skip = _parse_page_token(next_token)
+        kwargs: dict[str, Any] = {"PipelineName": pipeline, "SortBy": "CreationTime", "SortOrder": "Descending",
+                                  "MaxResults": min(self.MAX_EXECUTIONS_PAGE, limit + skip)}
+        if aws_token:
+            kwargs["NextToken"] = aws_token
+        response = self.clients.call("sagemaker", region, "list_pipeline_executions",
+                                     f"executions of pipeline {pipeline}", **kwargs)
+        page = sorted((dict(s) for s in response.get("PipelineExecutionSummaries") or []),
+                      key=lambda s: _sort_time(s.get("StartTime")), reverse=True)
+        chosen = page[skip:skip + limit]
+        if skip + limit < len(page):
+            return chosen, _page_token(aws_token, skip + limit)
+        following = response.get("NextToken")
+        return chosen, _page_token(following, 0) if following else None
+
+    def all_executions(self, region: str, pipeline: str) -> list[dict[str, Any]]:
+        """Every execution summary of a pipeline (ListPipelineExecutions, all pages), newest first."""
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        items = self.clients.paginate("sagemaker", region, "list_pipeline_executions", "PipelineExecutionSummaries",
+                                      f"executions of pipeline {pipeline}", PipelineName=pipeline,
+                                      SortBy="CreationTime", SortOrder="Descending")
+        return sorted((dict(s) for s in items), key=lambda s: _sort_time(s.get("StartTime")), reverse=True)
+
+    def pipeline_tags(self, region: str, pipeline: str) -> dict[str, str]:
+        """A pipeline's tags (cached like the catalog)."""
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        arn = self._describe_pipeline(region, pipeline).get("PipelineArn")
+        return dict(self._tags(region, str(arn))) if arn else {}
 
     # --- lineage --------------------------------------------------------------------------------
     def lineage(self, region: str, pipeline: str, view: str = "both", include_latest_exec: bool = False,
@@ -705,7 +828,7 @@ class LineageService:
             raise InvalidRequest(f"{str(name)[:80]!r} is not a feature group name", parameter="name")
         group = describe_feature_group(self.clients.client("sagemaker", region), name)
         out = {"region": region, **group.to_dict()}
-        out["writers"] = writers_of(group.offline_uri, self._definition_graphs(region)) if group.offline_uri else []
+        out["writers"] = writers_of(group.name, group.offline_data_uri, self._definition_graphs(region))
         return out
 
     def _definition_graphs(self, region: str) -> list[dict[str, Any]]:
@@ -793,6 +916,47 @@ _DESCRIBE = {
                   "HyperParameterTuningJobStatus"),
     "AutoMLJob": ("describe_auto_ml_job", "AutoMLJobName", "AutoMLJobStatus"),
 }
+
+
+def _check_limit(limit: Any, maximum: int) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise InvalidRequest(f"limit must be a whole number from 1 to {maximum}, not {str(limit)[:40]!r}",
+                             parameter="limit") from None
+    if not 1 <= value <= maximum:
+        raise InvalidRequest(f"limit must be from 1 to {maximum}, not {value}", parameter="limit")
+    return value
+
+
+def _page_token(aws_token: str | None, skip: int) -> str:
+    raw = json.dumps({"t": aws_token, "s": skip}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _parse_page_token(token: Any) -> tuple[str | None, int]:
+    if token is None or token == "":
+        return None, 0
+    try:
+        text = str(token)
+        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        aws_token, skip = data["t"], int(data["s"])
+        if (aws_token is not None and not isinstance(aws_token, str)) or skip < 0:
+            raise ValueError
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise InvalidRequest("nextToken is not a token this service gave out", parameter="nextToken") from None
+    return aws_token, skip
+
+
+def _sort_time(value: Any) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, datetime):
+        return value.timestamp()
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _strip(response: Mapping[str, Any]) -> dict[str, Any]:

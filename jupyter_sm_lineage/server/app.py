@@ -6,6 +6,7 @@ serves the same routes standalone (the seed's ``python api.py``) with the usual 
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -40,11 +41,17 @@ class LineageExtensionApp(ExtensionApp):
     service_process = Bool(config=True, help="Run the service in its own process, so that its Python work never "
                                              "competes with the server's event loop (default); False runs it on "
                                              "threads of the server. Default: $SM_LINEAGE_SERVICE_PROCESS, else True.")
+    request_timeout = Float(config=True, help="Seconds a route waits for the service before answering 504 (a service "
+                                              "process that then fails a health check too is replaced). Default: "
+                                              "$SM_LINEAGE_REQUEST_TIMEOUT or 300.")
     catalog_ttl = Float(config=True, help="Seconds a catalog, a pipeline description or bucket tags stay cached.")
     running_ttl = Float(config=True, help="Seconds a running execution's steps stay cached.")
     bucket_ttl = Float(config=True, help="Seconds a bucket's metadata stays cached.")
     schema_store = Unicode(config=True, help="Path of the schema store (SQLite). Default: $SM_LINEAGE_SCHEMA_STORE, "
                                              "else $XDG_DATA_HOME/jupyter-sm-lineage/schemas.sqlite3.")
+
+    service_class = Unicode("jupyter_sm_lineage.core.service:LineageService", config=True,
+                            help="The service the routes run (module:Class), a LineageService or a subclass of it.")
 
     spool_dir = Unicode(config=True, help="Where undelivered OpenLineage events wait for a replay. Default: "
                                           "$SM_LINEAGE_SPOOL_DIR, else $XDG_DATA_HOME/jupyter-sm-lineage/spool. "
@@ -83,6 +90,10 @@ class LineageExtensionApp(ExtensionApp):
     def _handler_workers_default(self) -> int:
         return env_number("SM_LINEAGE_HANDLER_WORKERS", 8, int)
 
+    @default("request_timeout")
+    def _request_timeout_default(self) -> float:
+        return env_number("SM_LINEAGE_REQUEST_TIMEOUT", 300.0, float)
+
     @default("catalog_ttl")
     def _catalog_ttl_default(self) -> float:
         return Settings.from_env().catalog_ttl
@@ -114,7 +125,8 @@ class LineageExtensionApp(ExtensionApp):
     def initialize_settings(self) -> None:
         settings = settings_dict(self.service_settings())
         backend_class = ProcessBackend if self.service_process else ThreadBackend
-        self._backend = backend_class(settings, self.handler_workers)
+        self._backend = backend_class(settings, self.handler_workers, deadline=self.request_timeout or math.inf,
+                                      service_class=self.service_class)
         self.settings.update({
             "sm_lineage_backend": self._backend,
             "sm_lineage_allow_profile": self.allow_profile_param,
@@ -123,7 +135,7 @@ class LineageExtensionApp(ExtensionApp):
         })
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend((rf"/sm-lineage/{pattern}", handler) for pattern, handler in handlers.ROUTES)
+        self.handlers.extend((rf"/sm-lineage/{pattern}", handler) for pattern, handler in handlers.routes())
 
     async def stop_extension(self) -> None:
         backend: Any = getattr(self, "_backend", None)

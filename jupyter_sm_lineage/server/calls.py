@@ -1,25 +1,18 @@
-"""What a route may ask of the service, by name, answered as JSON text.
+"""The two operations that run the exporter on the service (declared in :mod:`jupyter_sm_lineage.operations`).
 
-Both backends (threads in the server's process, or the service's own process) run requests through
-:func:`invoke`, so a route answers the same whichever runs it.
+They live beside the server rather than in the core: the exporter sits above the service (core ->
+LineageService -> exporter), so the core never imports it.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..core.errors import InvalidRequest
 from ..core.service import LineageService
 
-SERVICE_METHODS = frozenset({
-    "pipelines", "overview", "catalog", "lineage", "lineage_by_domain", "dataset_schema", "schema_versions",
-    "schema_diff", "feature_groups", "feature_group", "sql_lineage",
-})
 
-
-def preview_events(service: LineageService, region: str, pipeline: str, execution_arn: str | None,
-                   include_schemas: bool) -> dict[str, Any]:
+def preview_events(service: LineageService, region: str, pipeline: str, execution_arn: str | None = None,
+                   include_schemas: bool = False) -> dict[str, Any]:
     """The OpenLineage events of one execution (the latest unless named), as the exporter would send them."""
     from sm_lineage_exporter import events_for_lineage, to_dict
 
@@ -30,10 +23,13 @@ def preview_events(service: LineageService, region: str, pipeline: str, executio
             "executionArn": lineage["summary"].get("executionArn"), "count": len(events), "events": events}
 
 
-def push_events(service: LineageService, region: str, pipeline: str, executions: str, include_schemas: bool,
-                spool_dir: str | None, url: str | None = None) -> dict[str, Any]:
+def push_events(service: LineageService, region: str, pipeline: str, executions: str = "latest",
+                include_schemas: bool = False, spool_dir: str | None = None,
+                url: str | None = None) -> dict[str, Any]:
     """Send a pipeline's executions through the exporter: delivered, or spooled for a later replay."""
     from sm_lineage_exporter import Emitter, Spool, export_pipeline, make_client
+
+    from ..core.errors import InvalidRequest
 
     region = service.clients.check_region(region)
     if executions not in ("latest", "all", "since-last") and not executions.startswith("since="):
@@ -51,17 +47,3 @@ def push_events(service: LineageService, region: str, pipeline: str, executions:
         "rejected": [{"status": r.status, "message": r.message} for r in delivery.rejected],
         "errors": [*result.errors, *delivery.errors], "ok": result.ok,
     }
-
-
-FUNCTIONS = {"preview_events": preview_events, "push_events": push_events}
-
-
-def invoke(service: LineageService, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """Run one named call and serialise its answer (serialising a large graph is CPU work too)."""
-    if name in SERVICE_METHODS:
-        result = getattr(service, name)(*args, **kwargs)
-    elif name in FUNCTIONS:
-        result = FUNCTIONS[name](service, *args, **kwargs)
-    else:
-        raise InvalidRequest(f"no such call {name!r}")
-    return json.dumps(result, default=str)

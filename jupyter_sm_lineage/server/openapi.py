@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the routes, served at ``sm-lineage/openapi.json`` and checked by the tests.
 
-Built from small pieces rather than written out: every route shares the error responses and the
-query parameters it declares here are the ones its handler reads.
+The paths come from the operations' declarations (:mod:`jupyter_sm_lineage.operations`); this module
+holds the result schemas they name.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import functools
 from typing import Any
 
 from .._version import __version__
+from ..operations import OPERATIONS
 
 
 def _obj(required: list[str] | None = None, **properties: Any) -> dict[str, Any]:
@@ -36,9 +37,18 @@ def _ref(name: str) -> dict[str, Any]:
 
 SCHEMAS: dict[str, Any] = {
     "Error": _obj(["message", "reason"], message=STRING, reason=NULLABLE_STRING, parameter=STRING, action=STRING,
-                  code=STRING),
-    "Health": _obj(["status", "version"], status={"const": "ok"}, version=STRING),
-    "RegionError": _obj(["region", "message", "reason"], region=STRING, message=STRING, reason=STRING),
+                  code=STRING, service=STRING, uri=STRING),
+    "Health": _obj(["status", "version", "apiVersion"], status={"const": "ok"}, version=STRING,
+                   apiVersion=STRING, service=ANY_OBJECT),
+    "Regions": _array(STRING),
+    "Execution": _obj(["arn", "status", "startTime", "parameters"], arn=STRING, displayName=NULLABLE_STRING,
+                      status=NULLABLE_STRING, startTime=NULLABLE_STRING, endTime=NULLABLE_STRING,
+                      elapsedSec={"type": ["number", "null"]}, failureReason=STRING,
+                      parameters=_array(_obj(["name", "value"], name=STRING, value=NULLABLE_STRING))),
+    "Executions": _obj(["region", "pipeline", "executions", "nextToken"], region=STRING, pipeline=STRING,
+                       executions=_array({"$ref": "#/components/schemas/Execution"}), nextToken=NULLABLE_STRING),
+    "RegionError": _obj(["region", "message", "reason"], region=STRING, message=STRING, reason=STRING,
+                        parameter=STRING, action=STRING, code=STRING, service=STRING),
     "LatestExecution": {"type": ["object", "null"], "properties": {
         "status": NULLABLE_STRING, "arn": NULLABLE_STRING, "startTime": NULLABLE_STRING,
         "lastModifiedTime": NULLABLE_STRING, "failureReason": STRING}},
@@ -106,77 +116,12 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _query(name: str, description: str, required: bool = False, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema or STRING}
-
-
-def _path(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": STRING}
-
-
-REGION = _query("region", "AWS region, e.g. ap-northeast-2 (bounded by ALLOWED_REGIONS)", True)
-REGIONS = _query("regions", "comma-separated regions (default: the server's default regions)")
-LATEST = _query("includeLatestExec", "include the latest execution", schema={"type": "boolean"})
-VIEW = _query("view", "pipeline | data | both (default both)", schema={"enum": ["pipeline", "data", "both"]})
-PROFILE = _query("profile", "AWS profile (only when the server allows it; development)")
-BUCKET = _path("bucket", "S3 bucket name")
-PREFIX = _path("prefix", "object key or prefix (may contain slashes)")
-
-
-def _operation(summary: str, response: str, parameters: list[dict[str, Any]],
-               body: str | None = None) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {"application/json": {"schema": _ref(response)}}},
-    }
-    for code, text in (("400", "invalid request (the parameter is named)"), ("403", "not authenticated, or AWS "
-                       "refused an action (named)"), ("404", "not found"), ("502", "AWS failed")):
-        responses[code] = {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
-    operation: dict[str, Any] = {"summary": summary, "parameters": [*parameters, PROFILE], "responses": responses,
-                                 "security": [{"token": []}]}
-    if body:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
-    return operation
-
-
 @functools.lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    """The document; paths are relative to ``{base_url}sm-lineage``."""
-    dataset = "/datasets/{bucket}/{prefix}/schema"
-    paths: dict[str, Any] = {
-        "/health": {"get": _operation("liveness and version", "Health", [])},
-        "/sagemaker/pipelines": {"get": _operation("region catalog of pipelines", "Pipelines", [
-            REGIONS, _query("domainName", "only pipelines of this Studio domain (by name)"),
-            _query("domainId", "only pipelines of this Studio domain (by id)"), LATEST])},
-        "/sagemaker/overview": {"get": _operation("per-region counts", "Overview", [REGIONS])},
-        "/sagemaker/catalog": {"get": _operation("flat list of pipelines", "Catalog", [REGIONS])},
-        "/lineage": {"get": _operation("one pipeline's lineage", "Lineage", [
-            REGION, _query("pipeline", "pipeline name", True), VIEW, LATEST,
-            _query("domain", "Studio domain to match the pipeline against"),
-            _query("executionArn", "show this past execution"),
-            _query("includeSchemas", "sample each S3 artifact's schema", schema={"type": "boolean"})])},
-        "/lineage/by-domain": {"get": _operation("every pipeline of a Studio domain", "ByDomain", [
-            REGION, _query("domain", "Studio domain name or id", True), LATEST, VIEW])},
-        dataset: {"get": _operation("sample a dataset's schema (and save a version)", "Schema", [
-            BUCKET, PREFIX, REGION, _query("save", "record a version", schema={"type": "boolean"}),
-            _query("policy", "JSON object stored with the version (at most 16 KiB)")])},
-        dataset + "/versions": {"get": _operation("saved versions, newest first", "Versions",
-                                                  [BUCKET, PREFIX, REGION])},
-        dataset + "/diff": {"get": _operation("difference between two versions", "Diff", [
-            BUCKET, PREFIX, REGION, _query("from", "older version", True), _query("to", "newer version", True)])},
-        "/featurestore/feature-groups": {"get": _operation("feature groups of a region", "FeatureGroups", [REGION])},
-        "/featurestore/feature-groups/{name}": {"get": _operation("one feature group", "FeatureGroup", [
-            _path("name", "feature group name"), REGION])},
-        "/sql/lineage": {"post": _operation("tables and column lineage of SQL", "SqlLineage", [], body="SqlRequest")},
-        "/openlineage/events": {
-            "get": _operation("preview the OpenLineage events of an execution", "EventsPreview", [
-                REGION, _query("pipeline", "pipeline name", True),
-                _query("executionArn", "this execution instead of the latest"),
-                _query("includeSchemas", "sample dataset schemas into schema facets", schema={"type": "boolean"})]),
-            "post": _operation("send the events through the exporter (delivered or spooled)", "EventsPush", [
-                _query("region", "AWS region (or in the body)"), _query("pipeline", "pipeline name (or in the body)"),
-                _query("executions", "latest | all | since-last | since=ISO-TIME")], body="EventsRequest"),
-        },
-    }
+    """The document, derived from the operations' declarations; paths are relative to ``{base_url}sm-lineage``."""
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS.values():
+        paths.setdefault("/" + op.path, {})[op.method.lower()] = op.openapi()
     return {
         "openapi": "3.1.0",
         "info": {"title": "jupyter-sm-lineage", "version": __version__,

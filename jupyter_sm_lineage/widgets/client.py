@@ -1,7 +1,9 @@
-"""The data client the widgets and the magic read through: in-kernel (LineageService) or HTTP (the routes).
+"""The data client the widgets and the magic read through: the LineageService itself, or HTTP (the routes).
 
-Both answer with the same JSON contract, so a widget cannot tell them apart. The in-kernel client is the
-default; the HTTP client is for a kernel that runs apart from the Jupyter server, or a team server::
+Both satisfy :class:`jupyter_sm_lineage.operations.LineageApi`, so a widget cannot tell them apart. In a
+kernel the client is the service (``InKernelClient`` only hands its attributes through, one shared service
+by default so its caches are reused); the HTTP client's methods are derived from the operations'
+declarations, so it has every operation the routes serve, with the service's signatures::
 
     from jupyter_sm_lineage.widgets import connect
     client = connect("https://jupyter.example.com/user/me/", token="...")   # or JUPYTER_SM_LINEAGE_URL
@@ -11,13 +13,20 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from abc import ABC, abstractmethod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import AccessDenied, InvalidRequest, LineageError, NotFound, UpstreamError
+from ..core.errors import AccessDenied, InvalidRequest, LineageError, UpstreamError, error_from_dict
+from ..operations import OPERATIONS, LineageApi, Operation
+
+if TYPE_CHECKING:
+    from ..core.service import LineageService
+
+#: The type widgets and the magic take: anything with the operations' methods.
+LineageClient = LineageApi
 
 
 def split_s3(uri: str) -> tuple[str, str]:
@@ -30,168 +39,63 @@ def split_s3(uri: str) -> tuple[str, str]:
     return bucket, prefix
 
 
-class LineageClient(ABC):
-    """What the widgets need; every method returns the JSON contract of the same-named service method."""
+class _S3Conveniences:
+    """Schema calls by S3 URI, for either client."""
 
-    @abstractmethod
-    def pipelines(
-        self,
-        regions: list[str] | str | None = None,
-        domain_name: str | None = None,
-        domain_id: str | None = None,
-        include_latest_exec: bool = False,
-    ) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def catalog(self, regions: list[str] | str | None = None) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def lineage(
-        self,
-        region: str,
-        pipeline: str,
-        view: str = "both",
-        include_latest_exec: bool = True,
-        domain: str | None = None,
-        execution_arn: str | None = None,
-        include_schemas: bool = False,
-    ) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def lineage_by_domain(
-        self, region: str, domain: str, include_latest_exec: bool = False, view: str = "both"
-    ) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def dataset_schema(
-        self, bucket: str, prefix: str, region: str, save: bool = False, policy: Any = None
-    ) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def schema_diff(
-        self, bucket: str, prefix: str, region: str, from_version: int, to_version: int
-    ) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def feature_groups(self, region: str) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def feature_group(self, region: str, name: str) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def sql_lineage(self, sql: str, dialect: str | None = None) -> dict[str, Any]: ...
-
-    def regions(self) -> list[str]:
-        """Regions to offer: the ones a catalog covers by default."""
-        return [r["region"] for r in self.pipelines().get("regions") or []]
-
-    # Conveniences over S3 URIs.
-    def schema_of(self, uri: str, region: str, save: bool = False, policy: Any = None) -> dict[str, Any]:
+    def schema_of(self: Any, uri: str, region: str, save: bool = False, policy: Any = None) -> dict[str, Any]:
         bucket, prefix = split_s3(uri)
-        return self.dataset_schema(bucket, prefix, region, save=save, policy=policy)
+        return self.dataset_schema(bucket, prefix, region, save=save, policy=policy)  # type: ignore[no-any-return]
 
-    def versions_of(self, uri: str, region: str) -> dict[str, Any]:
+    def versions_of(self: Any, uri: str, region: str) -> dict[str, Any]:
         bucket, prefix = split_s3(uri)
-        return self.schema_versions(bucket, prefix, region)
+        return self.schema_versions(bucket, prefix, region)  # type: ignore[no-any-return]
 
-    def diff_of(self, uri: str, region: str, from_version: int, to_version: int) -> dict[str, Any]:
+    def diff_of(self: Any, uri: str, region: str, from_version: int, to_version: int) -> dict[str, Any]:
         bucket, prefix = split_s3(uri)
-        return self.schema_diff(bucket, prefix, region, from_version, to_version)
+        return self.schema_diff(bucket, prefix, region, from_version, to_version)  # type: ignore[no-any-return]
 
 
-class InKernelClient(LineageClient):
-    """Calls a LineageService in this process (one shared service by default, so its caches are reused)."""
+class InKernelClient(_S3Conveniences):
+    """The LineageService of this kernel (one shared service by default, so its caches are reused).
 
-    _shared: Any = None
+    Every operation is the service's own method: this class only hands attribute lookups through.
+    """
 
-    def __init__(self, service: Any = None) -> None:
+    _shared: LineageService | None = None
+    _shared_lock = threading.Lock()
+
+    def __init__(self, service: LineageService | None = None) -> None:
         self._service = service
 
     @property
-    def service(self) -> Any:
+    def service(self) -> LineageService:
         if self._service is None:
-            if InKernelClient._shared is None:
-                from ..core.service import LineageService
+            with InKernelClient._shared_lock:
+                if InKernelClient._shared is None:
+                    from ..core.service import LineageService
 
-                InKernelClient._shared = LineageService()
+                    InKernelClient._shared = LineageService()
             self._service = InKernelClient._shared
         return self._service
 
-    def regions(self) -> list[str]:
-        settings = self.service.settings
-        return list(dict.fromkeys([*settings.default_regions, *settings.allowed_regions]))
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.service, name)
 
-    def pipelines(
-        self,
-        regions: list[str] | str | None = None,
-        domain_name: str | None = None,
-        domain_id: str | None = None,
-        include_latest_exec: bool = False,
-    ) -> dict[str, Any]:
-        return self.service.pipelines(regions, domain_name, domain_id, include_latest_exec)  # type: ignore[no-any-return]
-
-    def catalog(self, regions: list[str] | str | None = None) -> dict[str, Any]:
-        return self.service.catalog(regions)  # type: ignore[no-any-return]
-
-    def lineage(
-        self,
-        region: str,
-        pipeline: str,
-        view: str = "both",
-        include_latest_exec: bool = True,
-        domain: str | None = None,
-        execution_arn: str | None = None,
-        include_schemas: bool = False,
-    ) -> dict[str, Any]:
-        return self.service.lineage(
-            region,
-            pipeline,
-            view=view,
-            include_latest_exec=include_latest_exec,  # type: ignore[no-any-return]
-            domain=domain,
-            execution_arn=execution_arn,
-            include_schemas=include_schemas,
-        )
-
-    def lineage_by_domain(
-        self, region: str, domain: str, include_latest_exec: bool = False, view: str = "both"
-    ) -> dict[str, Any]:
-        return self.service.lineage_by_domain(region, domain, include_latest_exec, view)  # type: ignore[no-any-return]
-
-    def dataset_schema(
-        self, bucket: str, prefix: str, region: str, save: bool = False, policy: Any = None
-    ) -> dict[str, Any]:
-        return self.service.dataset_schema(bucket, prefix, region, save=save, policy=policy)  # type: ignore[no-any-return]
-
-    def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]:
-        return self.service.schema_versions(bucket, prefix, region)  # type: ignore[no-any-return]
-
-    def schema_diff(self, bucket: str, prefix: str, region: str, from_version: int, to_version: int) -> dict[str, Any]:
-        return self.service.schema_diff(bucket, prefix, region, from_version, to_version)  # type: ignore[no-any-return]
-
-    def feature_groups(self, region: str) -> dict[str, Any]:
-        return self.service.feature_groups(region)  # type: ignore[no-any-return]
-
-    def feature_group(self, region: str, name: str) -> dict[str, Any]:
-        return self.service.feature_group(region, name)  # type: ignore[no-any-return]
-
-    def sql_lineage(self, sql: str, dialect: str | None = None) -> dict[str, Any]:
-        from ..core.sql import sql_lineage
-
-        return sql_lineage(sql, dialect=dialect).to_dict()  # type: ignore[no-any-return]
+    def __repr__(self) -> str:
+        return "InKernelClient()"
 
 
-_STATUS_ERRORS: dict[int, type[LineageError]] = {400: InvalidRequest, 403: AccessDenied, 404: NotFound}
+class HttpClient(_S3Conveniences):
+    """Calls the server extension's routes under ``{base_url}sm-lineage/`` with a token.
 
-
-class HttpClient(LineageClient):
-    """Calls the server extension's routes under ``{base_url}sm-lineage/`` with a token."""
+    It has a method per declared operation (``client.lineage(...)``, ``client.executions(...)``, ...), with
+    the service's signature; an error answer is re-raised as the same error class with all its fields.
+    """
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 120.0) -> None:
-        if not base_url.startswith(("http://", "https://")):
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise InvalidRequest(f"{base_url!r} is not an http(s) URL of a Jupyter server", parameter="url")
         self.base_url = base_url.rstrip("/") + "/"
         self.token = token
@@ -200,8 +104,19 @@ class HttpClient(LineageClient):
     def __repr__(self) -> str:
         return f"HttpClient({self.base_url!r})"
 
-    def _request(self, method: str, route: str, params: dict[str, Any] | None = None, body: Any = None) -> Any:
-        query = {k: _param(v) for k, v in (params or {}).items() if v is not None and v != ""}
+    def __getattr__(self, name: str) -> Any:
+        # An operation declared after this module was imported is served too.
+        if name in OPERATIONS:
+            return _operation_method(OPERATIONS[name]).__get__(self)
+        raise AttributeError(name)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the declared operation ``name`` through its route."""
+        op = OPERATIONS[name]
+        route, query, body = op.request(args, kwargs)
+        return self._request(op.method, route, query, body)
+
+    def _request(self, method: str, route: str, query: dict[str, str], body: Any = None) -> Any:
         url = f"{self.base_url}sm-lineage/{route}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method)
@@ -217,126 +132,36 @@ class HttpClient(LineageClient):
             raise _http_error(exc, url) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise UpstreamError(f"cannot reach the lineage server at {self.base_url}: {reason}") from None
+            raise UpstreamError(f"cannot reach the lineage server at {self.base_url}: {reason}",
+                                code="Unreachable") from None
 
-    def health(self) -> dict[str, Any]:
-        return self._request("GET", "health")  # type: ignore[no-any-return]
-
-    def pipelines(
-        self,
-        regions: list[str] | str | None = None,
-        domain_name: str | None = None,
-        domain_id: str | None = None,
-        include_latest_exec: bool = False,
-    ) -> dict[str, Any]:
-        return self._request(
-            "GET",
-            "sagemaker/pipelines",
-            {  # type: ignore[no-any-return]
-                "regions": regions,
-                "domainName": domain_name,
-                "domainId": domain_id,
-                "includeLatestExec": include_latest_exec,
-            },
-        )
-
-    def catalog(self, regions: list[str] | str | None = None) -> dict[str, Any]:
-        return self._request("GET", "sagemaker/catalog", {"regions": regions})  # type: ignore[no-any-return]
-
-    def lineage(
-        self,
-        region: str,
-        pipeline: str,
-        view: str = "both",
-        include_latest_exec: bool = True,
-        domain: str | None = None,
-        execution_arn: str | None = None,
-        include_schemas: bool = False,
-    ) -> dict[str, Any]:
-        return self._request(
-            "GET",
-            "lineage",
-            {  # type: ignore[no-any-return]
-                "region": region,
-                "pipeline": pipeline,
-                "view": view,
-                "includeLatestExec": include_latest_exec,
-                "domain": domain,
-                "executionArn": execution_arn,
-                "includeSchemas": include_schemas or None,
-            },
-        )
-
-    def lineage_by_domain(
-        self, region: str, domain: str, include_latest_exec: bool = False, view: str = "both"
-    ) -> dict[str, Any]:
-        return self._request(
-            "GET",
-            "lineage/by-domain",
-            {  # type: ignore[no-any-return]
-                "region": region,
-                "domain": domain,
-                "includeLatestExec": include_latest_exec,
-                "view": view,
-            },
-        )
-
-    @staticmethod
-    def _dataset(bucket: str, prefix: str) -> str:
-        return f"datasets/{urllib.parse.quote(bucket, safe='')}/{urllib.parse.quote(prefix.lstrip('/'), safe='/')}"
-
-    def dataset_schema(
-        self, bucket: str, prefix: str, region: str, save: bool = False, policy: Any = None
-    ) -> dict[str, Any]:
-        if policy is not None and not isinstance(policy, str):
-            policy = json.dumps(policy)
-        return self._request(
-            "GET",
-            f"{self._dataset(bucket, prefix)}/schema",  # type: ignore[no-any-return]
-            {"region": region, "save": save or None, "policy": policy},
-        )
-
-    def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]:
-        return self._request("GET", f"{self._dataset(bucket, prefix)}/schema/versions", {"region": region})  # type: ignore[no-any-return]
-
-    def schema_diff(self, bucket: str, prefix: str, region: str, from_version: int, to_version: int) -> dict[str, Any]:
-        return self._request(
-            "GET",
-            f"{self._dataset(bucket, prefix)}/schema/diff",  # type: ignore[no-any-return]
-            {"region": region, "from": from_version, "to": to_version},
-        )
-
-    def feature_groups(self, region: str) -> dict[str, Any]:
-        return self._request("GET", "featurestore/feature-groups", {"region": region})  # type: ignore[no-any-return]
-
-    def feature_group(self, region: str, name: str) -> dict[str, Any]:
-        return self._request(
-            "GET",
-            f"featurestore/feature-groups/{urllib.parse.quote(name, safe='')}",  # type: ignore[no-any-return]
-            {"region": region},
-        )
-
-    def sql_lineage(self, sql: str, dialect: str | None = None) -> dict[str, Any]:
-        return self._request("POST", "sql/lineage", body={"sql": sql, "dialect": dialect})  # type: ignore[no-any-return]
-
-    def openlineage_events(
-        self, region: str, pipeline: str, execution_arn: str | None = None, push: bool = False,
-        executions: str = "latest",
-    ) -> Any:
+    def openlineage_events(self, region: str, pipeline: str, execution_arn: str | None = None, push: bool = False,
+                           executions: str = "latest") -> Any:
         """Preview (GET) or push (POST, through the server's exporter and its OpenLineage configuration)."""
         if push:
-            return self._request("POST", "openlineage/events",
-                                 body={"region": region, "pipeline": pipeline, "executions": executions})
-        return self._request("GET", "openlineage/events",
-                             {"region": region, "pipeline": pipeline, "executionArn": execution_arn})
+            return self.call("push_events", region, pipeline, executions=executions)
+        return self.call("preview_events", region, pipeline, execution_arn=execution_arn)
 
 
-def _param(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    return str(value)
+def _operation_method(op: Operation) -> Any:
+    def method(self: HttpClient, *args: Any, **kwargs: Any) -> Any:
+        return self.call(op.name, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"{op.summary} ({op.method} sm-lineage/{op.path})."
+    method.__signature__ = op.signature.replace(  # type: ignore[attr-defined]
+        parameters=[_self_parameter(), *op.signature.parameters.values()])
+    return method
+
+
+def _self_parameter() -> Any:
+    import inspect
+
+    return inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+for _op in OPERATIONS.values():
+    setattr(HttpClient, _op.name, _operation_method(_op))
 
 
 def _http_error(exc: urllib.error.HTTPError, url: str) -> LineageError:
@@ -344,24 +169,21 @@ def _http_error(exc: urllib.error.HTTPError, url: str) -> LineageError:
         payload = json.loads(exc.read() or b"{}")
     except ValueError:
         payload = {}
-    message = payload.get("message") if isinstance(payload, dict) else None
-    if exc.code == 403 and not (isinstance(payload, dict) and payload.get("reason")):
-        # Jupyter's own refusal (an AWS refusal comes with reason access_denied and the action to grant)
-        where = url.split("?", maxsplit=1)[0]
-        message = f"the lineage server at {where} refused the request (403 {message or 'Forbidden'}): check the token"
-    if not message:
-        message = f"the lineage server answered {exc.code} {exc.reason} for {url.split('?', maxsplit=1)[0]}"
-    cls = _STATUS_ERRORS.get(exc.code, UpstreamError)
-    error = cls(message)
-    if isinstance(payload, dict) and payload.get("reason"):
-        error.reason = str(payload["reason"])
-    return error
+    payload = payload if isinstance(payload, dict) else {}
+    where = url.split("?", maxsplit=1)[0]
+    if exc.code == 403 and not payload.get("type"):
+        # Jupyter's own refusal (an AWS refusal is an AccessDenied, with the action to grant)
+        return AccessDenied(f"the lineage server at {where} refused the request (403 "
+                            f"{payload.get('message') or 'Forbidden'}): check the token")
+    if not payload.get("message"):
+        payload = {**payload, "message": f"the lineage server answered {exc.code} {exc.reason} for {where}"}
+    return error_from_dict(payload, status=exc.code)
 
 
-_default: LineageClient | None = None
+_default: Any = None
 
 
-def connect(url: str | None = None, token: str | None = None) -> LineageClient:
+def connect(url: str | None = None, token: str | None = None) -> Any:
     """Make (and remember as the default) the client the widgets and magic use.
 
     ``connect()`` with no URL reads ``JUPYTER_SM_LINEAGE_URL`` (and ``JUPYTER_SM_LINEAGE_TOKEN``); without
@@ -374,6 +196,6 @@ def connect(url: str | None = None, token: str | None = None) -> LineageClient:
     return _default
 
 
-def default_client() -> LineageClient:
+def default_client() -> Any:
     """The client set by :func:`connect`, else one made from the environment."""
     return _default if _default is not None else connect()

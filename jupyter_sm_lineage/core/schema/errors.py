@@ -13,7 +13,9 @@ class UnreadableData(InvalidRequest):
     """
 
     reason = "unreadable_data"
+    fields = ("parameter", "uri")
+    uri: str | None
 
-    def __init__(self, message: str, *, uri: str, reason: str | None = None) -> None:
-        super().__init__(message, parameter="prefix", reason=reason)
-        self.uri = uri
+    def __init__(self, message: str, *, uri: str | None = None, reason: str | None = None,
+                 parameter: str | None = "prefix") -> None:
+        super().__init__(message, reason=reason, parameter=parameter, uri=uri)
