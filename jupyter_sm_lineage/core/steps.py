@@ -132,9 +132,8 @@ def openlineage_job_type(step_type: str) -> str:
 
 
 def _prefix_type(data_type: Any) -> bool | None:
-    """An ``S3DataType``: ``S3Prefix`` names a prefix, a manifest file an object; absent: unknown."""
-    if data_type == "S3Prefix":
-        return True
+    """What an input's ``S3DataType`` tells: a manifest file is an object. ``S3Prefix`` tells nothing: the
+    SDK writes it for every input, a script file included, so the URI's own spelling decides."""
     if isinstance(data_type, str) and "Manifest" in data_type:
         return False
     return None
