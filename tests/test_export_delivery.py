@@ -173,3 +173,20 @@ def test_orphaned_partial_segment_is_replayed(receiver: Receiver, events: list[A
     # When / Then
     assert spool.replay(sender(fast_client(receiver.url))).sent == 2
     assert keys(receiver.events) == keys(events[:2])
+
+
+def test_async_transport_keeps_each_runs_start_before_its_end_and_spools_in_order_when_down(
+        receiver: Receiver, events: list[Any], tmp_path: Path) -> None:
+    client = make_client(transport="async_http", url=receiver.url, timeout=2.0, retries=0)
+    with Emitter(client, Spool(tmp_path)) as emitter:
+        delivery = emitter.emit(events)
+        assert delivery.ok and delivery.sent == len(events) and sorted(keys(receiver.events)) == sorted(keys(events))
+        arrived = keys(receiver.events)
+        for run_id in {run for run, _ in arrived}:
+            kinds = [kind for run, kind in arrived if run == run_id]
+            assert kinds[0] == "START" and len(kinds) == 2, kinds
+        # The backend goes down: nothing is delivered, everything is spooled in emission order
+        receiver.fail_always()
+        down = emitter.emit(events)
+    assert (down.sent, down.spooled) == (0, len(events)) and down.errors
+    assert keys(Spool(tmp_path).pending()) == keys(events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jupyter_sm_lineage.core.errors import LineageError
 
@@ -34,6 +34,14 @@ class LineageSource(Protocol):
     def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
+
+
+if TYPE_CHECKING:
+    from jupyter_sm_lineage.core.service import LineageService
+
+    def _conforms(service: LineageService) -> LineageSource:
+        """mypy checks here that LineageService still offers what the exporter uses."""
+        return service
 
 
 def default_service() -> LineageSource:
