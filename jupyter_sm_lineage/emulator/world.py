@@ -259,6 +259,30 @@ class _Seeding:
         self._s3 = s3_backends[ACCOUNT_ID]["aws"]
         self._written: dict[tuple[str, str], bytes] = {}
 
+    def create_processing_job(self, region: str, name: str, request: dict[str, Any]) -> Any:
+        """CreateProcessingJob without the HTTP round trip (the fan-outs start hundreds of jobs).
+
+        The request is validated against botocore's model first, as a client would send it, and handed
+        to moto's backend with the arguments moto's own CreateProcessingJob handler passes.
+        """
+        from botocore.validate import validate_parameters
+        from moto.sagemaker.models import sagemaker_backends
+
+        params = {"ProcessingJobName": name, **request}
+        model = self.emu.client("sagemaker", region).meta.service_model.operation_model("CreateProcessingJob")
+        validate_parameters(params, model.input_shape)
+        return sagemaker_backends[ACCOUNT_ID][region].create_processing_job(
+            app_specification=params.get("AppSpecification"),
+            experiment_config=params.get("ExperimentConfig"),
+            network_config=params.get("NetworkConfig"),
+            processing_inputs=params.get("ProcessingInputs"),
+            processing_job_name=name,
+            processing_output_config=params.get("ProcessingOutputConfig"),
+            role_arn=params.get("RoleArn"),
+            stopping_condition=params.get("StoppingCondition"),
+            tags=params.get("Tags"),
+        )
+
     def put(self, uri: str, body: bytes) -> None:
         bucket, _, key = uri[len("s3://"):].partition("/")
         self.put_object(bucket, key, body)
@@ -524,8 +548,8 @@ def _run_step(
     job_status = {"Succeeded": "Completed", "Failed": "Failed", "Executing": "InProgress"}.get(status, "Stopped")
     if step_type == "Processing" or step_type in ("QualityCheck", "ClarifyCheck"):
         request = {k: v for k, v in args.items() if k in _PROCESSING_REQUEST}
-        arn = sm.create_processing_job(ProcessingJobName=job_name, **request)["ProcessingJobArn"]
-        job = backend.processing_jobs[job_name]
+        job = seeding.create_processing_job(seed.region, job_name, request)
+        arn = job.arn
         job.processing_job_status = job_status
         job.creation_time = job.last_modified_time = step["StartTime"]
         job.processing_start_time = step["StartTime"]
