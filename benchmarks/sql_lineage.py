@@ -7,6 +7,7 @@ and column lineage. A statement sqllineage rejects is dropped from both timings.
     python benchmarks/sql_lineage.py [--rounds 3] [--sqllineage-dialect ansi]
     python benchmarks/sql_lineage.py --baseline-python /path/to/venv/bin/python   # sqllineage elsewhere
     python benchmarks/sql_lineage.py --accuracy     # table-level exact match on tests/sql_cases
+    python benchmarks/sql_lineage.py --scaling      # seconds per KiB for 64 KiB .. 1 MiB statements
 
 sqllineage (PyPI ``sqllineage``) is looked for in this interpreter first, then in the interpreter
 given by ``--baseline-python`` (or ``SQLLINEAGE_PYTHON``), where it runs in a subprocess that
@@ -155,6 +156,43 @@ def accuracy(verbose: bool = False) -> tuple[int, int]:
     return hits, total
 
 
+def _joins(size: int) -> str:
+    parts = ["INSERT INTO tgt SELECT t0.c0 AS c0 FROM t0"]
+    i = 1
+    while sum(map(len, parts)) < size:
+        parts.append(f" JOIN t{i} ON t{i}.id = t{i - 1}.id")
+        i += 1
+    return "".join(parts)
+
+
+def _wide(size: int) -> str:
+    columns = []
+    i = 0
+    while sum(map(len, columns)) < size:
+        columns.append(f"s.col{i} + 1 AS out{i}, ")
+        i += 1
+    return "INSERT INTO tgt SELECT " + "".join(columns).rstrip(", ") + " FROM s"
+
+
+def scaling() -> None:
+    """Time per KiB of one statement of many joins / a huge select list, 64 KiB to 1 MiB.
+
+    Linear work keeps the per-KiB figure flat; the ratio of the largest to the smallest is printed.
+    """
+    for name, make in (("joins", _joins), ("select list", _wide)):
+        per_kib = []
+        for kib in (64, 256, 1024):
+            sql = make(kib * 1024)
+            start = time.perf_counter()
+            result = sql_lineage(sql, max_chars=len(sql))
+            elapsed = time.perf_counter() - start
+            size = len(json.dumps(result.to_dict()))
+            per_kib.append(elapsed / kib)
+            edges = len(result.columns)
+            print(f"{name:12s} {kib:5d} KiB: {elapsed:6.2f} s, {edges:6d} edges, {size / 1e6:5.1f} MB JSON")
+        print(f"{name:12s} time per KiB, 1 MiB / 64 KiB: {per_kib[-1] / per_kib[0]:.2f} (1.0 = linear)")
+
+
 def ours(statements: list[tuple[str, str | None]], rounds: int) -> float:
     """Seconds for ``rounds`` passes of sql_lineage over the statements (after one warm-up pass)."""
     for sql, dialect in statements:
@@ -180,8 +218,12 @@ def main(argv: list[str] | None = None) -> int:
         "--accuracy", action="store_true", help="print table-level exact match on the cases and exit"
     )
     parser.add_argument("--verbose", action="store_true", help="with --accuracy, list the misses")
+    parser.add_argument("--scaling", action="store_true", help="time 64 KiB to 1 MiB statements and exit")
     args = parser.parse_args(argv)
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    if args.scaling:
+        scaling()
+        return 0
     if args.accuracy:
         hits, total = accuracy(args.verbose)
         print(f"table-level exact match: {hits}/{total} = {hits / total:.3f}")

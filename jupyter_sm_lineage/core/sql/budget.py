@@ -7,26 +7,21 @@ parsing one huge statement) may overrun it by that phase's length.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 
 from ..errors import InvalidRequest
-from .result import ColumnEdge, StatementLineage
+from .result import ColumnEdge, SqlLineage, StatementLineage
 
 REASON = "sql_budget_exceeded"
-#: Bytes of JSON an edge takes beside its strings (keys, quotes, type and subtype).
-_EDGE_OVERHEAD = 160
-_STATEMENT_OVERHEAD = 120
+#: Bytes between two items of a JSON list (``json.dumps``' ", ").
+_SEPARATOR = 2
 
 
 def edge_bytes(edge: ColumnEdge) -> int:
-    """An upper estimate of the bytes of JSON one edge takes in ``to_dict()``."""
-    return (
-        _EDGE_OVERHEAD
-        + 2 * (len(edge.source) + len(edge.target))
-        + len(edge.subtype)
-        + (len(edge.description) if edge.description else 0)
-    )
+    """The bytes of JSON one edge takes in ``to_dict()``, with its separator."""
+    return len(json.dumps(edge.to_dict())) + _SEPARATOR
 
 
 class Budget:
@@ -57,18 +52,27 @@ class Budget:
 
     def add(self, statement: StatementLineage) -> None:
         """Count one statement's edges and JSON size."""
-        self.bytes += _STATEMENT_OVERHEAD + len(statement.sql) + sum(
-            len(name) + 4 for name in (*statement.sources, *statement.targets)
-        )
+        if self.max_output_bytes is not None:
+            shell = {**statement.to_dict(), "columns": []}
+            self.bytes += len(json.dumps(shell)) + _SEPARATOR
         self.add_columns(statement.columns)
+
+    def finish(self, result: SqlLineage) -> None:
+        """Count the script's own edges and the rest of its JSON."""
+        if self.max_output_bytes is not None:
+            shell = {**result.to_dict_shell(), "columns": [], "statements": []}
+            self.bytes += len(json.dumps(shell))
+        self.add_columns(result.columns)
 
     def add_columns(self, columns: Iterable[ColumnEdge]) -> None:
         """Count column edges (of a statement, or the script's)."""
         count = 0
         size = 0
+        measure = self.max_output_bytes is not None
         for edge in columns:
             count += 1
-            size += edge_bytes(edge)
+            if measure:
+                size += edge_bytes(edge)
         self.edges += count
         self.bytes += size
         if self.max_column_edges is not None and count > self.max_column_edges:

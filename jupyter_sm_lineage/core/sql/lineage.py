@@ -14,7 +14,7 @@ from .budget import Budget
 from .columns import compose, stronger
 from .dialects import get_dialect, known_dialects, resolve_dialect
 from .result import INDIRECT, ColumnEdge, LineageIssue, SqlLineage, StatementLineage
-from .script import Parsed, ScriptError, parse_run, script_runs
+from .script import Parsed, parse_run, script_runs
 from .statements import _CASE_INSENSITIVE, NotAStatement, StatementAnalyzer, normalize_identifiers
 from .tables import SchemaLookup
 
@@ -119,7 +119,7 @@ def _analyze(sql: str, dialect: Dialect, lookup: SchemaLookup, name: str, budget
             )
     budget.check()
     result = combine(statements, name, case_insensitive=dialect.NORMALIZATION_STRATEGY in _CASE_INSENSITIVE)
-    budget.add_columns(result.columns)
+    budget.finish(result)
     return result
 
 
@@ -161,7 +161,7 @@ def _statement(index: int, parsed: Parsed, dialect: Dialect, analyzer: Statement
     except RecursionError:
         message = "statement is nested too deeply to analyse"
         return StatementLineage(index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, message),))
-    except (InvalidRequest, ScriptError):
+    except InvalidRequest:
         raise
     except NotAStatement as error:
         return StatementLineage(index, parsed.sql, "UNKNOWN", errors=(LineageIssue(index, str(error)),))

@@ -172,6 +172,16 @@ class SqlLineage:
         """Iterate over the statements' lineage."""
         yield from self.statements
 
+    def to_dict_shell(self) -> dict[str, Any]:
+        """The JSON contract without its columns and statements (to measure or page them apart)."""
+        return {
+            "sources": list(self.sources),
+            "targets": list(self.targets),
+            "intermediates": list(self.intermediates),
+            "errors": [issue.to_dict() for issue in self.errors],
+            "dialect": self.dialect,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (see the package docstring)."""
         return {

@@ -137,10 +137,6 @@ class Run:
         return self.source[self.tokens[0].start : self.tokens[-1].end + 1].strip() if self.tokens else ""
 
 
-class ScriptError(Exception):
-    """Raised by a budget check inside the walk (propagated as is)."""
-
-
 _TOKENIZERS: dict[str, type] = {}
 
 
@@ -205,11 +201,11 @@ class _Walker:
                 return
             for text in split_text(sql):
                 try:
-                    self._walk(self.tokenize(text), text, in_block)
-                except ScriptError:
-                    raise
+                    tokens = self.tokenize(text)
                 except Exception:
                     self.runs.append(Run([], text, text=text))
+                    continue
+                self._walk(tokens, text, in_block)
             return
         self._walk(tokens, sql, in_block)
 
