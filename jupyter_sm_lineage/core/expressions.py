@@ -60,15 +60,20 @@ def references(value: Any, depth: int = 0) -> list[str]:
     def walk(item: Any, level: int) -> None:
         if level > 200:
             return
-        if type(item) is dict or isinstance(item, dict):
-            get = item.get("Get")
-            if isinstance(get, str) and len(item) == 1:
-                found.append(get)
-                return
-            children: Any = item.values()
+        if isinstance(item, dict):
+            if len(item) == 1:
+                get = item.get("Get")
+                if isinstance(get, str):
+                    found.append(get)
+                    return
+            children: list[Any] = list(item.values())
         else:
             children = item
-        for child in reversed(list(children)):
+        for index in range(len(children) - 1, -1, -1):
+            child = children[index]
+            kind = type(child)
+            if kind is str or kind is int or kind is bool or kind is float or child is None:
+                continue
             if isinstance(child, (dict, list)):
                 walk(child, level + 1)
 
