@@ -24,14 +24,15 @@ def step(i: int) -> dict[str, Any]:
     name = f"Step-{i:05d}"
     inputs: list[dict[str, Any]] = [{
         "InputName": "code", "AppManaged": False,
-        "S3Input": {"S3Uri": f"s3://bench-bucket/code/{name}/preprocess.py", "LocalPath": "/opt/ml/processing/input/code",
-                    "S3DataType": "S3Prefix", "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated",
-                    "S3CompressionType": "None"},
+        "S3Input": {"S3Uri": f"s3://bench-bucket/code/{name}/preprocess.py",
+                    "LocalPath": "/opt/ml/processing/input/code", "S3DataType": "S3Prefix", "S3InputMode": "File",
+                    "S3DataDistributionType": "FullyReplicated", "S3CompressionType": "None"},
     }]
     if i:
+        previous = f"Steps.Step-{i - 1:05d}.ProcessingOutputConfig.Outputs['data'].S3Output.S3Uri"
         inputs.insert(0, {
             "InputName": "input-1", "AppManaged": False,
-            "S3Input": {"S3Uri": {"Get": f"Steps.Step-{i - 1:05d}.ProcessingOutputConfig.Outputs['data'].S3Output.S3Uri"},
+            "S3Input": {"S3Uri": {"Get": previous},
                         "LocalPath": "/opt/ml/processing/input", "S3DataType": "S3Prefix", "S3InputMode": "File",
                         "S3DataDistributionType": "FullyReplicated", "S3CompressionType": "None"},
         })
