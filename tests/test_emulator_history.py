@@ -23,13 +23,15 @@ def _listed(emulator: Emulator) -> list[dict[str, Any]]:
 def _steps(emulator: Emulator, execution_id: str) -> dict[str, dict[str, Any]]:
     sm = emulator.client("sagemaker", HOME)
     arn = emulator.world.execution(PIPELINE, execution_id)
-    return {s["StepName"]: s for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]}
+    listed = sm.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]
+    return {s["StepName"]: s for s in listed}
 
 
 def _definition(emulator: Emulator, execution_id: str) -> dict[str, Any]:
     sm = emulator.client("sagemaker", HOME)
     arn = emulator.world.execution(PIPELINE, execution_id)
-    return load_definition(sm.describe_pipeline_definition_for_execution(PipelineExecutionArn=arn)["PipelineDefinition"])
+    described = sm.describe_pipeline_definition_for_execution(PipelineExecutionArn=arn)
+    return load_definition(described["PipelineDefinition"])
 
 
 def _parameters(emulator: Emulator, execution_id: str) -> dict[str, str]:
@@ -64,11 +66,11 @@ def test_each_run_keeps_the_definition_it_ran_with(emulator: Emulator) -> None:
     assert first != updated
     # The image changed ...
     images = {
-        name: next(s for s in doc["Steps"] if s["Name"] == "Train")["Arguments"]["AlgorithmSpecification"]["TrainingImage"]
+        name: next(s for s in doc["Steps"] if s["Name"] == "Train")["Arguments"]["AlgorithmSpecification"]
         for name, doc in (("first", first), ("updated", updated))
     }
-    assert images["first"].endswith("sagemaker-xgboost:1.5-1")
-    assert images["updated"].endswith("sagemaker-xgboost:1.7-1")
+    assert images["first"]["TrainingImage"].endswith("sagemaker-xgboost:1.5-1")
+    assert images["updated"]["TrainingImage"].endswith("sagemaker-xgboost:1.7-1")
     # ... and batch scoring was added after registration
     before = {n.id for n in parse_definition(first).nodes}
     after = {n.id for n in parse_definition(updated).nodes}

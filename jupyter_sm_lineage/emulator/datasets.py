@@ -399,11 +399,12 @@ def step_outputs(pipeline: str, step: str, output: str, run: RunData) -> list[tu
         return None
     if rule is None:
         return [("part-00000.snappy.parquet", _parquet_bytes(_generic_table(step, output, run)))]
-    return rule(run)
+    files: list[tuple[str, bytes]] = rule(run)
+    return files
 
 
-def _SEEDED(run: RunData) -> list[tuple[str, bytes]]:  # noqa: N802 - a marker, never called
-    raise AssertionError("seeded beforehand")
+#: Marks an output that is a dataset seeded beforehand (see :func:`step_outputs`).
+_SEEDED: Any = object()
 
 
 def _train_split(run: RunData) -> list[tuple[str, bytes]]:

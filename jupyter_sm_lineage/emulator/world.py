@@ -115,7 +115,7 @@ class PipelineSeed:
     definition_file: str = ""
     tag_style: str = "tags"  # "tags": DomainName/DomainId tags; "arn": only sagemaker:domain-arn; "none"
     #: how long before seeding the pipeline was created, and its definition last updated
-    created_ago: timedelta = _ago(days=45)
+    created_ago: timedelta = timedelta(days=45)
     updated_ago: timedelta | None = None
 
 
@@ -268,20 +268,21 @@ class _Seeding:
         from botocore.validate import validate_parameters
         from moto.sagemaker.models import sagemaker_backends
 
-        params = {"ProcessingJobName": name, **request}
+        params: dict[str, Any] = {"ProcessingJobName": name, **request}
         model = self.emu.client("sagemaker", region).meta.service_model.operation_model("CreateProcessingJob")
         validate_parameters(params, model.input_shape)
-        return sagemaker_backends[ACCOUNT_ID][region].create_processing_job(
-            app_specification=params.get("AppSpecification"),
-            experiment_config=params.get("ExperimentConfig"),
-            network_config=params.get("NetworkConfig"),
-            processing_inputs=params.get("ProcessingInputs"),
-            processing_job_name=name,
-            processing_output_config=params.get("ProcessingOutputConfig"),
-            role_arn=params.get("RoleArn"),
-            stopping_condition=params.get("StoppingCondition"),
-            tags=params.get("Tags"),
-        )
+        arguments: dict[str, Any] = {
+            "app_specification": params.get("AppSpecification"),
+            "experiment_config": params.get("ExperimentConfig"),
+            "network_config": params.get("NetworkConfig"),
+            "processing_inputs": params.get("ProcessingInputs"),
+            "processing_job_name": name,
+            "processing_output_config": params.get("ProcessingOutputConfig"),
+            "role_arn": params.get("RoleArn"),
+            "stopping_condition": params.get("StoppingCondition"),
+            "tags": params.get("Tags"),
+        }
+        return sagemaker_backends[ACCOUNT_ID][region].create_processing_job(**arguments)
 
     def put(self, uri: str, body: bytes) -> None:
         bucket, _, key = uri[len("s3://"):].partition("/")
@@ -446,7 +447,7 @@ def _seed_pipeline(seeding: _Seeding, seed: PipelineSeed) -> None:
         failure = STEP_FAILURE if status == "Failed" else None
         end = max((s.get("EndTime") or s["StartTime"] for s in steps), default=started)
         execution.pipeline_execution_status = status
-        execution.pipeline_execution_failure_reason = failure
+        execution.pipeline_execution_failure_reason = failure  # type: ignore[assignment]
         execution.creation_time = execution.start_time = started
         execution.last_modified_time = end + timedelta(seconds=5)
         pipeline.pipeline_executions[execution_arn] = execution
@@ -570,9 +571,9 @@ def _run_step(
         job.training_job_status = job_status
         job.secondary_status = job_status
         job.creation_time = job.last_modified_time = job.training_start_time = step["StartTime"]
-        job.training_end_time = step.get("EndTime")
+        job.training_end_time = step.get("EndTime")  # type: ignore[assignment]
         if status == "Failed":
-            job.failure_reason = step.get("FailureReason")
+            job.failure_reason = step.get("FailureReason")  # type: ignore[attr-defined]
             job.final_metric_data_list = [
                 {"MetricName": "train:loss", "Value": float("1e9"), "Timestamp": step["StartTime"]},
             ]
@@ -593,7 +594,7 @@ def _run_step(
         job = backend.transform_jobs[job_name]
         job.transform_job_status = job_status
         job.creation_time = job.transform_start_time = step["StartTime"]
-        job.transform_end_time = step.get("EndTime")
+        job.transform_end_time = step.get("EndTime")  # type: ignore[assignment]
         return {"TransformJob": {"Arn": arn}}
     if step_type in ("Model", "CreateModel"):
         request = {k: v for k, v in args.items()
@@ -679,7 +680,7 @@ def _all_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _topological(graph: Any) -> list[str]:
     names = [node.id for node in graph.nodes]
-    incoming = {n: set() for n in names}
+    incoming: dict[str, set[str]] = {n: set() for n in names}
     for edge in graph.edges:
         incoming[edge.target].add(edge.source)
     order: list[str] = []
