@@ -260,6 +260,13 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
               "Executions", (REGION, PIPELINE, Param("limit", "executions per page (1-100, default 50)",
                                                      type="integer"),
                              Param("next_token", "the nextToken of the previous page"))),
+    Operation("compare", "GET", "lineage/compare", "what changed between two executions (or against a local "
+              "definition)", "Compare", (
+                  REGION, PIPELINE,
+                  Param("base", "execution ARN (default: the last succeeded execution before head)"),
+                  Param("head", "execution ARN (default: the newest), or a pipeline definition's JSON"))),
+    Operation("trend", "GET", "lineage/trend", "per step, status and elapsed time over the last executions",
+              "Trend", (REGION, PIPELINE, Param("limit", "executions (1-100, default 10)", type="integer"))),
     Operation("lineage", "GET", "lineage", "one pipeline's lineage", "Lineage", (
         REGION, PIPELINE, VIEW, LATEST, Param("domain", "Studio domain to match the pipeline against"),
         Param("execution_arn", "show this past execution"),
@@ -332,6 +339,10 @@ class LineageApi(Protocol):
 
     def executions(self, region: str, pipeline: str, limit: int = 50,
                    next_token: str | None = None) -> dict[str, Any]: ...
+
+    def compare(self, region: str, pipeline: str, base: str | None = None, head: Any = None) -> dict[str, Any]: ...
+
+    def trend(self, region: str, pipeline: str, limit: int = 10) -> dict[str, Any]: ...
 
     def lineage(self, region: str, pipeline: str, view: str = "both", include_latest_exec: bool = False,
                 domain: str | None = None, execution_arn: str | None = None,

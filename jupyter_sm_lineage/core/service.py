@@ -43,6 +43,7 @@ from .catalog import (
     tag_dict,
 )
 from .catalog import iso as _iso
+from .compare import NOT_DATA, compare_definitions, compare_runs, data_ports, execution_choice
 from .definition import load_definition, parse_definition
 from .errors import InvalidRequest, LineageError, NotFound
 from .execution import (
@@ -54,6 +55,7 @@ from .execution import (
     job_ports,
     parse_report,
     report_locations,
+    step_run,
     summary,
     unresolved,
     with_run_details,
@@ -65,6 +67,7 @@ from .schema import SchemaStore, sample_artifacts, sample_schema
 from .schema.store import parse_policy
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
+from .steps import JOB_KINDS
 from .views import check_view, graph_view
 
 log = logging.getLogger(__name__)
@@ -540,6 +543,80 @@ class LineageService:
         arn = self._describe_pipeline(region, pipeline).get("PipelineArn")
         return dict(self._tags(region, str(arn))) if arn else {}
 
+    # --- run comparison -------------------------------------------------------------------------
+    def compare(self, region: str, pipeline: str, base: str | None = None, head: Any = None) -> dict[str, Any]:
+        """What changed between two executions: parameters, steps (definition and run), dataset schemas, metrics.
+
+        ``head`` defaults to the newest execution and ``base`` to the last succeeded one before it (else the one
+        before it); either may be an execution ARN. ``head`` may also be a pipeline definition (JSON text or a
+        dict, e.g. a local SDK ``Pipeline.definition()``): then the deployed definition is compared with it,
+        definition-level differences only, with no execution read.
+        """
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        local = _local_definition(head)
+        if local is not None:
+            return self._compare_definition(region, pipeline, local)
+        for name, arn in (("base", base), ("head", head)):
+            if arn is not None and not isinstance(arn, str):
+                raise InvalidRequest(f"{name} must be an execution ARN", parameter=name)
+            if arn:
+                self._check_execution_arn(arn, region, pipeline)
+        described = self._submit(self._describe_pipeline, region, pipeline)  # with the history, not after it
+        history: list[dict[str, Any]] = []
+        if not (base and head):
+            history = self.executions(region, pipeline, limit=self.MAX_EXECUTIONS_PAGE)["executions"]
+            base, head = execution_choice(history, base or None, head or None)
+        described.result()
+        if head is None:
+            raise NotFound(f"pipeline {pipeline} has no executions to compare", parameter="head")
+        if base is None:
+            raise NotFound(f"pipeline {pipeline} has only one execution: there is nothing to compare it with",
+                           parameter="base")
+        runs = {arn: self._jobs.submit(self.lineage, region, pipeline, "pipeline", False, None, arn)
+                for arn in dict.fromkeys([base, head])}
+        lineages = {arn: future.result() for arn, future in runs.items()}
+        old, new = lineages[base], lineages[head]
+        definitions = {arn: load_definition(self._definition_for(region, arn)) for arn in lineages}
+        schemas = self._sample_many(region, [uri for lineage in (old, new) for *_, uri in data_ports(lineage)])
+        known = {str(e.get("arn")): e for e in history}
+        return {"region": region, "pipeline": pipeline,
+                "base": known.get(base) or self._execution(region, base),
+                "head": known.get(head) or self._execution(region, head),
+                **compare_runs(old, new, definitions[base], definitions[head], schemas)}
+
+    def _execution(self, region: str, arn: str) -> dict[str, Any]:
+        """One execution in the history's shape (describe and parameters, both cached once finished)."""
+        described, parameters = self._submit(self._describe_execution, region, arn), self._parameters(region, arn)
+        return execution_entry({"PipelineExecutionArn": arn}, described.result(), parameters)
+
+    def _compare_definition(self, region: str, pipeline: str, local: dict[str, Any]) -> dict[str, Any]:
+        described = self._describe_pipeline(region, pipeline)
+        deployed = load_definition(described.get("PipelineDefinition") or "{}")
+        result = compare_definitions(parse_definition(deployed).to_dict(), parse_definition(local).to_dict(),
+                                     deployed, local)
+        return {"region": region, "pipeline": pipeline, "mode": "definition",
+                "base": {"definition": "deployed", "lastModifiedTime": _iso(described.get("LastModifiedTime"))},
+                "head": {"definition": "local"}, **result}
+
+    def trend(self, region: str, pipeline: str, limit: int = 10) -> dict[str, Any]:
+        """Per step, status and elapsed time over the last ``limit`` executions, oldest first (for sparklines)."""
+        region = self.clients.check_region(region)
+        pipeline = self._check_pipeline(pipeline)
+        limit = _check_limit(limit, self.MAX_EXECUTIONS_PAGE)
+        history = list(reversed(self.executions(region, pipeline, limit=limit)["executions"]))
+        steps = [self._submit(self._steps, region, str(e["arn"]), e.get("status") in FINISHED) for e in history]
+        points: dict[str, list[dict[str, Any]]] = {}
+        for index, (execution, future) in enumerate(zip(history, steps, strict=True)):
+            ran = _result(future)
+            for step in [] if isinstance(ran, LineageError) else ran:
+                run = step_run(step, region)
+                points.setdefault(str(step.get("StepName")), []).append({
+                    "execution": index, "status": run.get("status"), "elapsedSec": run.get("elapsedSec")})
+        return {"region": region, "pipeline": pipeline,
+                "executions": [{k: e.get(k) for k in ("arn", "status", "startTime", "displayName")} for e in history],
+                "steps": points}
+
     # --- lineage --------------------------------------------------------------------------------
     def lineage(self, region: str, pipeline: str, view: str = "both", include_latest_exec: bool = False,
                 domain: str | None = None, execution_arn: str | None = None,
@@ -672,9 +749,9 @@ class LineageService:
             kind, arn = found
             name = arn.rsplit("/", 1)[-1]
             wanted: dict[str, Future[Any]] = {}
-            if kind == "TrainingJob" or (kind in _DESCRIBE and unresolved(node)):
-                describe_kind = kind if kind in _DESCRIBE else "ProcessingJob"
-                wanted["describe"] = self._submit(self._describe_job, region, describe_kind, name)
+            job = JOB_KINDS[kind]
+            if job.describe is not None and (job.always_describe or unresolved(node)):
+                wanted["describe"] = self._submit(self._describe_job, region, kind, name)
             if kind == "RegisterModel":
                 wanted["package"] = self._submit(self._model_package, region, arn)
             if wanted:
@@ -696,8 +773,7 @@ class LineageService:
                     if metrics:
                         extra["metrics"] = metrics
                     if unresolved(node):
-                        job_type = node.type if node.type != "QualityCheck" else "Processing"
-                        inputs, outputs = job_ports(job_type, describe)
+                        inputs, outputs = job_ports(node.type, describe)
                         extra["inputs"], extra["outputs"] = inputs or node.inputs, outputs or node.outputs
             if "package" in wanted:
                 package = _result(wanted["package"])
@@ -787,14 +863,31 @@ class LineageService:
                 versions[name] = int(value)
             except (TypeError, ValueError):
                 raise InvalidRequest(f"{name} must be a version number, not {value!r}", parameter=name) from None
-        return {"dataset_id": uri, **self.schema_store.diff(uri, versions["from"], versions["to"]).to_dict()}
+        dataset_id = self.schema_store.resolve_id(uri)  # s3://b/x is the prefix s3://b/x/ when that is stored
+        return {"dataset_id": dataset_id,
+                **self.schema_store.diff(dataset_id, versions["from"], versions["to"]).to_dict()}
 
     def _with_schemas(self, region: str, graph: Graph) -> Graph:
         uris = [a.uri for a in graph.artifacts if a.resolved and a.kind == "s3" and bucket_of(a.uri)
-                and not a.uri.endswith((".tar.gz", ".py"))]
-        sampled = sample_artifacts(uris, self.clients.client("s3", region), max_workers=self.settings.max_workers)
+                and not a.uri.endswith(NOT_DATA)]
+        sampled = self._sample_many(region, uris)
         artifacts = tuple(_replace(a, schema=sampled[a.uri]) if a.uri in sampled else a for a in graph.artifacts)
         return graph.replace(artifacts=artifacts)
+
+    def _sample(self, region: str, uri: str) -> dict[str, Any]:
+        """The schema sampled at ``uri`` (cached like bucket metadata), or ``{"error": {...}}``."""
+        def sample() -> dict[str, Any]:
+            try:
+                return sample_schema(uri, self.clients.client("s3", region)).to_dict()
+            except LineageError as exc:
+                return {"error": {"file": uri, **exc.to_dict()}}
+
+        return self._cached(("sample", region, uri), sample, self.settings.bucket_ttl)
+
+    def _sample_many(self, region: str, uris: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Sample many URIs together on the service's own pool: uri -> schema dict or ``{"error": ...}``."""
+        futures = {uri: self._submit(self._sample, region, uri) for uri in dict.fromkeys(uris)}
+        return {uri: future.result() for uri, future in futures.items()}
 
     # --- SQL ----------------------------------------------------------------------------------------
     MAX_SQL_BYTES = 1024 * 1024
@@ -908,14 +1001,32 @@ def check_prefix(prefix: Any) -> str:
     return prefix.lstrip("/")
 
 
-_DESCRIBE = {
-    "ProcessingJob": ("describe_processing_job", "ProcessingJobName", "ProcessingJobStatus"),
-    "TrainingJob": ("describe_training_job", "TrainingJobName", "TrainingJobStatus"),
-    "TransformJob": ("describe_transform_job", "TransformJobName", "TransformJobStatus"),
-    "TuningJob": ("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName",
-                  "HyperParameterTuningJobStatus"),
-    "AutoMLJob": ("describe_auto_ml_job", "AutoMLJobName", "AutoMLJobStatus"),
-}
+class _Describes(Mapping[str, tuple[str, str, str]]):
+    """Metadata member -> (describe operation, name parameter, status key), read live from the step registry."""
+
+    def __getitem__(self, kind: str) -> tuple[str, str, str]:
+        job = JOB_KINDS.get(kind)
+        if job is None or job.describe is None:
+            raise KeyError(kind)
+        return job.describe
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, job in JOB_KINDS.items() if job.describe is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for job in JOB_KINDS.values() if job.describe is not None)
+
+
+_DESCRIBE = _Describes()
+
+
+def _local_definition(value: Any) -> dict[str, Any] | None:
+    """A pipeline definition given in place of an execution ARN (a dict, or JSON text of an object)."""
+    if isinstance(value, Mapping):
+        return load_definition(value)
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        return load_definition(value)
+    return None
 
 
 def _check_limit(limit: Any, maximum: int) -> int:
