@@ -8,6 +8,10 @@ the previous output. The clock starts in the page at the key press and stops at 
 frame after a new cytoscape instance holds the graph's nodes and edges (elements added, layout run).
 Then, on the drawn graph: the longest frame over one second of idling, and the time of a zoom (one frame).
 
+``--models`` instead counts the live widget models (ipywidgets' registry) in a real IPython shell after one
+and after ten displays of one ``%lineage``-style result of 10/100/500 steps: a result builds its viewer once
+and shows that same viewer again (target: no growth).
+
 Sides, measured in the same run on the same synthetic layered DAGs (~1.2 edges per node):
 - baseline: ``CytoscapeWidget()`` + ``graph.add_graph_from_json(..., directed=True)`` + dagre layout;
 - ours: ``DagViewer`` (state-complete element models attached in one message; dagre up to 250 elements,
@@ -18,6 +22,8 @@ Sides, measured in the same run on the same synthetic layered DAGs (~1.2 edges p
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import shutil
 import statistics
@@ -133,13 +139,44 @@ def notebook(jobs: list[tuple[str, int]]) -> dict[str, object]:
     }
 
 
+def live_models_after_displays(sizes: list[int]) -> None:
+    """Live widget models after 1 and after 10 displays of one result (a LineageResult of n steps)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from ipywidgets.widgets.widget import _instances
+
+    from jupyter_sm_lineage.widgets.results import LineageResult
+
+    InteractiveShell.instance()
+    namespace: dict[str, object] = {}
+    exec(GRAPH_CODE, namespace)  # the same generator the browser side uses
+    print("live widget models after displaying one result 1 and 10 times")
+    print(f"{'steps':>6} {'before':>7} {'after 1':>8} {'after 10':>9} {'growth':>7}")
+    for n in sizes:
+        graph = namespace["make_graph"](n)  # type: ignore[operator]
+        result = LineageResult({"pipeline": {"name": f"bench-{n}"}, "summary": {}, "graph": graph})
+        before = len(_instances)
+        with contextlib.redirect_stdout(io.StringIO()):  # a terminal shell prints each display's text
+            display(result)
+            once = len(_instances)
+            for _ in range(9):
+                display(result)
+            ten = len(_instances)
+        print(f"{n:>6} {before:>7} {once:>8} {ten:>9} {ten - once:>7}")
+        result.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10,100,500")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sides", default="baseline,ours,ours-dagre")
+    parser.add_argument("--models", action="store_true", help="count live widget models over repeated displays")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.models:
+        live_models_after_displays(sizes)
+        return
     sides = args.sides.split(",")
     jobs = [(side, n) for _ in range(args.repeat) for n in sizes for side in sides]
     root = Path(tempfile.mkdtemp(prefix="sml-bench-"))

@@ -59,8 +59,20 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    app: str = "lab"
+
     def page_url(self, notebook: str) -> str:
+        if self.app == "notebook":  # Notebook 7
+            return f"{self.url}notebooks/{notebook}?token={self.token}"
         return f"{self.url}lab/tree/{notebook}?token={self.token}&reset"
+
+    def api(self, method: str, path: str) -> Any:
+        """Call the server's REST API (sessions, kernels) with the token."""
+        request = urllib.request.Request(f"{self.url}api/{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=15) as response:
+            body = response.read()
+        return json.loads(body) if body else None
 
     def tail(self, lines: int = 60) -> str:
         try:
@@ -114,7 +126,7 @@ def jupyter_server(
     log = state / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=environ, start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}/", token, root, process, log)
+    server = Server(f"http://127.0.0.1:{port}/", token, root, process, log, app=app)
     try:
         _wait_ready(server, timeout)
         yield server
@@ -182,7 +194,41 @@ def open_notebook(page: Any, server: Server, notebook: str, timeout: float = 60.
     page.goto(server.page_url(notebook), timeout=timeout * 1000)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
     wait_kernel(server, notebook, timeout)
-    wait_idle(page, timeout)
+    if server.app == "lab":
+        wait_idle(page, timeout)
+
+
+def save_notebook(page: Any, server: Server, notebook: str, timeout: float = 30.0) -> None:
+    """Save through the page (Ctrl+S) and wait until the file on disk holds outputs."""
+    path = server.root / notebook
+    before = path.stat().st_mtime_ns
+    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.stat().st_mtime_ns != before:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):  # the poll interval
+            server.process.wait(timeout=0.2)
+    raise TimeoutError(f"{notebook} was not saved within {timeout:.0f}s")
+
+
+def stop_kernels(server: Server) -> None:
+    """Shut every kernel down (the notebook's outputs stay on the page and on disk)."""
+    for kernel in server.api("GET", "kernels"):
+        server.api("DELETE", f"kernels/{kernel['id']}")
+
+
+def box_of(page: Any, selector: str) -> dict[str, float]:
+    """The first visible match's box on the screen: x, y, width, height, right, bottom, and its scroll width."""
+    return dict(page.evaluate(
+        """(sel) => {
+            const el = [...document.querySelectorAll(sel)].find(e => e.offsetParent !== null);
+            if (!el) return null;
+            const b = el.getBoundingClientRect();
+            return {x: b.left, y: b.top, width: b.width, height: b.height, right: b.right, bottom: b.bottom,
+                    scrollWidth: el.scrollWidth, clientWidth: el.clientWidth};
+        }""", selector) or {})
 
 
 def wait_kernel(server: Server, notebook: str, timeout: float = 60.0) -> None:

@@ -62,6 +62,7 @@ STYLE = """<style>
 .sml-explorer .sml-cell {overflow-wrap:anywhere; font-size:12px; padding:2px 4px; border-bottom:1px solid #e0e0e0}
 .sml-explorer .sml-detail .widget-html-content {overflow-wrap:anywhere}
 .sml-explorer .widget-select select {overflow-x:hidden}
+.sml-explorer .widget-vbox > * {flex-shrink:0}
 </style>"""
 
 

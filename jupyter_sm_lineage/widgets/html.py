@@ -42,6 +42,8 @@ EDGE_STYLES = {  # via -> (colour, dash, label)
 }
 _FONT = "font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;line-height:1.4"
 _TABLE = "border-collapse:collapse;margin:4px 0"
+#: The first column (a field's name) is not broken inside a word; the values are.
+_KEY = ";overflow-wrap:normal;word-break:normal;min-width:4em"
 _CELL = (
     "border-bottom:1px solid #e0e0e0;padding:2px 8px;text-align:left;vertical-align:top;"
     "overflow-wrap:anywhere;word-break:break-word"
@@ -91,8 +93,13 @@ def table(
     if header:
         out.append("<tr>" + "".join(f'<th style="{_CELL}">{esc(h)}</th>' for h in header) + "</tr>")
     for row in rows:
-        cells = (c if raw else esc(c) for c in row)
-        out.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
+        cells = [c if raw else esc(c) for c in row]
+        out.append(
+            "<tr>"
+            + "".join(f'<td style="{_CELL}{_KEY if i == 0 and len(cells) > 1 else ""}">{c}</td>'
+                      for i, c in enumerate(cells))
+            + "</tr>"
+        )
     out.append("</table>")
     return "".join(out)
 

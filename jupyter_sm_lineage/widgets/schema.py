@@ -69,7 +69,8 @@ class SchemaViewer(widgets.VBox):
         self.save = widgets.Button(description="Save as version", icon="save", tooltip="sample again and save",
                                    layout=widgets.Layout(width="auto", flex="0 0 auto"))
         self.save.add_class("sml-save-version")
-        self.save_row = widgets.HBox([self.policy, self.save], layout=widgets.Layout(width="100%"))
+        self.save_row = widgets.HBox([self.policy, self.save], layout=widgets.Layout(width="100%",
+                                                                                     flex_flow="row wrap"))
         self.message = widgets.HTML()
         self.message.add_class("sml-schema-message")
         super().__init__(children=[self.header], **kwargs)
