@@ -203,3 +203,23 @@ def test_generated_definitions_never_raise(steps: list[dict[str, Any]], paramete
     ids = {n.id for n in graph.nodes}
     assert all(e.source in ids and e.target in ids for e in graph.edges)
     json.dumps(graph.to_dict(), default=str)
+
+
+def test_parsing_does_the_same_work_per_step_at_any_size() -> None:
+    # Linear by construction, counted rather than timed: Python calls per step at 200 and at 2,000 chained
+    # steps (each reading the previous one's output through a property reference).
+    import cProfile
+    import pstats
+
+    from benchmarks.definition_scale import definition
+
+    per_step = {}
+    for count in (200, 2000):
+        text = definition(count)
+        profile = cProfile.Profile()
+        profile.enable()
+        graph = parse_definition(text)
+        profile.disable()
+        assert len(graph.nodes) == count and len(graph.edges) >= count - 1
+        per_step[count] = pstats.Stats(profile).total_calls / count  # type: ignore[attr-defined]
+    assert per_step[2000] <= per_step[200] * 1.02
