@@ -223,3 +223,24 @@ def test_parsing_does_the_same_work_per_step_at_any_size() -> None:
         assert len(graph.nodes) == count and len(graph.edges) >= count - 1
         per_step[count] = pstats.Stats(profile).total_calls / count  # type: ignore[attr-defined]
     assert per_step[2000] <= per_step[200] * 1.02
+
+
+def test_no_garbage_collection_runs_inside_a_parse() -> None:
+    # What made 10k steps superlinear: full collections walking the whole decoded definition, again and again.
+    import gc
+
+    from benchmarks.definition_scale import definition
+
+    text = definition(2000)
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        parse_definition(text)
+    finally:
+        gc.callbacks.remove(seen)
+    assert collections == []
