@@ -116,7 +116,9 @@ class CompareViewer(widgets.VBox):
         self.panel = widgets.HTML(compare_html(self.result))
         self.panel.add_class("sml-compare-panel")
         self.dag.on_select(lambda name, _node: self.select_step(name))
-        left = widgets.VBox([self.legend, self.dag], layout=widgets.Layout(flex="3 1 0", min_width="0"))
+        # beside the panel the graph takes 3/5 of the row; alone (in a column) it takes its own height
+        left = widgets.VBox([self.legend, self.dag],
+                            layout=widgets.Layout(flex="3 1 0", min_width="0") if side_by_side else widgets.Layout())
         if side_by_side:
             body: widgets.Widget = widgets.HBox(
                 [left, widgets.Box([self.panel], layout=widgets.Layout(flex="2 1 0", min_width="0",

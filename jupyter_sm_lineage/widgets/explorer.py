@@ -563,8 +563,8 @@ class Explorer(widgets.VBox):
                 self.comparison.close()
             self.comparison = CompareViewer(result, graph, height=DAG_HEIGHT, side_by_side=False)
             self.comparison.dag.on_select(self._compare_step_selected)
+            self.tabs.selected_index = COMPARE_TAB  # first: a graph laid out in a hidden tab is fitted to nothing
             self.compare_tab.children = [self.comparison]
-            self.tabs.selected_index = COMPARE_TAB
             self._show_detail_html(compare_html(result))
 
     def _compare_step_selected(self, name: str, _node: Mapping[str, Any]) -> None:

@@ -829,8 +829,9 @@ def compare_html(result: Mapping[str, Any], graph: Mapping[str, Any] | None = No
                 f"<b>{esc(d.get('field'))}</b>: {compared_value(d.get('base'))} \u2192 {compared_value(d.get('head'))}"
                 for d in step.get("differences") or []
             )
-            rows.append((f"<b>{esc(step.get('name'))}</b>", change_badge(str(step.get("change"))), status, diffs))
-        parts.append(table(rows, ("step", "change", "status", "differences"), raw=True, css_class="sml-compare-steps"))
+            name = f"<b>{esc(step.get('name'))}</b><br>{change_badge(str(step.get('change')))}"
+            rows.append((name + (f"<br>{status}" if status else ""), diffs))
+        parts.append(table(rows, ("step", "differences"), raw=True, css_class="sml-compare-steps"))
     else:
         parts.append(note_html("no step changed"))
     datasets = result.get("datasets") or []
@@ -865,7 +866,7 @@ def compare_html(result: Mapping[str, Any], graph: Mapping[str, Any] | None = No
 
 def change_badge(change: str) -> str:
     return (
-        f'<span class="sml-change" data-change="{esc(change)}" style="display:inline-block;padding:0 6px;'
+        f'<span class="sml-change" data-change="{esc(change)}" style="display:inline-block;padding:0 6px;white-space:nowrap;'
         f"border-radius:3px;border:1px solid {CHANGE_BORDERS.get(change, '#bdbdbd')};"
         f'background:{CHANGE_COLOURS.get(change, "#fff")};font-size:12px">{esc(change)}</span>'
     )
