@@ -866,7 +866,8 @@ def compare_html(result: Mapping[str, Any], graph: Mapping[str, Any] | None = No
 
 def change_badge(change: str) -> str:
     return (
-        f'<span class="sml-change" data-change="{esc(change)}" style="display:inline-block;padding:0 6px;white-space:nowrap;'
+        f'<span class="sml-change" data-change="{esc(change)}" style="display:inline-block;padding:0 6px;'
+        "white-space:nowrap;"
         f"border-radius:3px;border:1px solid {CHANGE_BORDERS.get(change, '#bdbdbd')};"
         f'background:{CHANGE_COLOURS.get(change, "#fff")};font-size:12px">{esc(change)}</span>'
     )
