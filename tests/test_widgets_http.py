@@ -10,6 +10,7 @@ import pytest
 
 from jupyter_sm_lineage.core.errors import InvalidRequest, NotFound
 from jupyter_sm_lineage.widgets import Explorer, HttpClient, InKernelClient
+from jupyter_sm_lineage.widgets.client import split_s3
 from jupyter_sm_lineage.widgets.explorer import BOTH_TAB, DATA_TAB, FEATURE_TAB
 
 from . import browser_support as bs
@@ -50,7 +51,7 @@ def snapshot(client: Any) -> dict[str, Any]:
     explorer.dag.select("Train")
     step = html_of(explorer.detail)
     explorer.tabs.selected_index = DATA_TAB
-    explorer.artifacts.value = VALIDATION
+    explorer._dataset_buttons[VALIDATION][0].click()
     dataset = html_of(explorer.detail)
     explorer.tabs.selected_index = BOTH_TAB
     explorer.tabs.selected_index = FEATURE_TAB
@@ -62,7 +63,8 @@ def snapshot(client: Any) -> dict[str, Any]:
         "dag": sorted((n.data["id"], n.classes, n.data["label"]) for n in explorer.dag.cytoscape.graph.nodes),
         "edges": sorted((e.data["source"], e.data["target"], e.classes) for e in explorer.dag.cytoscape.graph.edges),
         "both": (explorer.both_dag.node_count, explorer.both_dag.edge_count),
-        "artifacts": list(explorer.artifacts.options),
+        "artifacts": sorted(explorer._dataset_buttons),
+        "runs": list(explorer.runs.run.options),
         "step": step,
         "dataset": dataset,
         "versions": list(explorer.schema_viewer.version.options),
@@ -72,7 +74,8 @@ def snapshot(client: Any) -> dict[str, Any]:
 
 
 def test_both_clients_give_the_same_explorer(http_client: HttpClient, local_client: InKernelClient) -> None:
-    local_client.schema_of(VALIDATION, REGION, save=True)  # one saved version, visible to both
+    bucket, prefix = split_s3(VALIDATION)
+    local_client.dataset_schema(bucket, prefix, REGION, save=True)  # one saved version, visible to both
     remote, local = snapshot(http_client), snapshot(local_client)
     assert local["error"] == "" and remote["error"] == ""
     assert local["dag"] and local["versions"]
