@@ -30,6 +30,20 @@ TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
 #: The largest integer a parameter accepts (SQLite's and JSON's safe range).
 MAX_INTEGER = 2**53 - 1
+#: Levels of nesting an object parameter may have (it crosses a process boundary, pickled).
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects and arrays deeper than ``limit``, found without recursion."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,11 @@ class Param:
 
     def parse(self, raw: Any) -> Any:
         """A value from the wire (text from a query or path, any JSON from a body) as the service takes it."""
-        if self.type == "object" or raw is None:
+        if raw is None:
+            return raw
+        if self.type == "object":
+            if _too_deep(raw, MAX_DEPTH):
+                raise InvalidRequest(f"{self.key} nests deeper than {MAX_DEPTH} levels", parameter=self.key)
             return raw
         if self.type == "boolean":
             if isinstance(raw, bool):

@@ -106,9 +106,9 @@ class AwsClients:
         profile: str | None = None,
         allowed_regions: Iterable[str] | None = None,
         max_pool_connections: int = 16,
-        connect_timeout: float = 5,
-        read_timeout: float = 30,
-        max_attempts: int = 5,
+        connect_timeout: float = 3,
+        read_timeout: float = 10,
+        max_attempts: int = 3,
         hooks: Iterable[tuple[str, Callable[..., Any]]] = (),
     ) -> None:
         self.profile = profile

@@ -19,9 +19,11 @@ import logging
 import math
 import os
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,7 +47,7 @@ from .catalog import (
 from .catalog import iso as _iso
 from .compare import NOT_DATA, compare_definitions, compare_runs, data_ports, execution_choice
 from .definition import load_definition, parse_definition
-from .errors import InvalidRequest, LineageError, NotFound
+from .errors import InvalidRequest, LineageError, NotFound, Unavailable
 from .execution import (
     FINISHED,
     execution_context,
@@ -64,11 +66,12 @@ from .featurestore import describe_feature_group, list_feature_groups, writers_o
 from .model import Graph
 from .s3meta import bucket_calls, bucket_of, describe_bucket
 from .schema import SchemaStore, sample_artifacts, sample_schema
-from .schema.store import parse_policy
+from .schema.store import default_store_path, parse_policy
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
 from .steps import JOB_KINDS
 from .views import check_view, graph_view
+from .workers import SqlBudget, SqlWorkers
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,6 +103,16 @@ def env_number(name: str, default: N, kind: type[N]) -> N:
     return value
 
 
+def env_count(name: str, default: int) -> int:
+    """A count from the environment that may be 0."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise ValueError(f"{name}={text!r} is not a whole number (0 or more)")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Service configuration; :meth:`from_env` reads the documented environment variables."""
@@ -115,6 +128,17 @@ class Settings:
     bucket_ttl: float = 300.0
     cache_entries: int = 20_000
     schema_store: str | None = None
+    #: Per AWS call: seconds to connect, seconds to wait for an answer, attempts (retries included). A call to an
+    #: endpoint that accepts connections but never answers gives up after attempts x (connect + read) seconds
+    #: plus botocore's backoff between attempts.
+    aws_connect_timeout: float = 3.0
+    aws_read_timeout: float = 10.0
+    aws_max_attempts: int = 3
+    #: SQL worker processes (0: analyse in the calling thread, with the cooperative time budget only).
+    sql_workers: int = 0
+    #: Seconds one SQL request may take; MiB of memory a SQL worker may use.
+    sql_seconds: float = 20.0
+    sql_memory_mb: int = 2048
     hooks: tuple[tuple[str, Callable[..., Any]], ...] = field(default=())
 
     @classmethod
@@ -132,6 +156,12 @@ class Settings:
             "running_ttl": env_number("SM_LINEAGE_RUNNING_TTL", 10.0, float),
             "bucket_ttl": env_number("SM_LINEAGE_BUCKET_TTL", 300.0, float),
             "schema_store": os.environ.get("SM_LINEAGE_SCHEMA_STORE") or None,
+            "aws_connect_timeout": env_number("SM_LINEAGE_AWS_CONNECT_TIMEOUT", 3.0, float),
+            "aws_read_timeout": env_number("SM_LINEAGE_AWS_READ_TIMEOUT", 10.0, float),
+            "aws_max_attempts": env_number("SM_LINEAGE_AWS_MAX_ATTEMPTS", 3, int),
+            "sql_workers": env_count("SM_LINEAGE_SQL_WORKERS", 0),
+            "sql_seconds": env_number("SM_LINEAGE_SQL_SECONDS", 20.0, float),
+            "sql_memory_mb": env_number("SM_LINEAGE_SQL_MEMORY_MB", 2048, int),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -177,12 +207,17 @@ class LineageService:
             profile=self.settings.profile,
             allowed_regions=self.settings.allowed_regions,
             max_pool_connections=max(self.settings.max_workers, 10),
+            connect_timeout=self.settings.aws_connect_timeout,
+            read_timeout=self.settings.aws_read_timeout,
+            max_attempts=self.settings.aws_max_attempts,
             hooks=self.settings.hooks,
         )
         self.caching = cache
         self._schema_store: SchemaStore | None = None
         self._store_lock = threading.Lock()
         self.cache = TTLCache(self.settings.cache_entries)
+        self._sql_workers = SqlWorkers(self.settings.sql_workers, self.sql_budget) if self.settings.sql_workers \
+            else None
         self._flights: dict[Any, Future[Any]] = {}
         self._flight_lock = threading.Lock()
         # Leaf AWS calls only: tasks here never wait on other tasks here, so the pool cannot deadlock.
@@ -190,7 +225,13 @@ class LineageService:
         # Orchestrations (one pipeline's lineage inside a by-domain request) that wait on _io tasks.
         self._jobs = ThreadPoolExecutor(max(2, self.settings.max_workers // 4), thread_name_prefix="sm-lineage-job")
 
+    @property
+    def sql_budget(self) -> SqlBudget:
+        return SqlBudget(seconds=self.settings.sql_seconds, memory_mb=self.settings.sql_memory_mb)
+
     def close(self) -> None:
+        if self._sql_workers is not None:
+            self._sql_workers.close()
         self._io.shutdown(wait=False, cancel_futures=True)
         self._jobs.shutdown(wait=False, cancel_futures=True)
 
@@ -828,6 +869,18 @@ class LineageService:
                 self._schema_store = SchemaStore(self.settings.schema_store)
             return self._schema_store
 
+    @contextmanager
+    def _store(self, doing: str) -> Iterator[SchemaStore]:
+        """The schema store, its failures (a corrupt file, a read-only place, a lock held elsewhere) answered
+        as 503s naming the store and the cause."""
+        try:
+            yield self.schema_store
+        except (sqlite3.Error, OSError) as exc:
+            where = (f"$SM_LINEAGE_SCHEMA_STORE ({self.settings.schema_store})" if self.settings.schema_store
+                     else f"{default_store_path().name} in the data directory ($XDG_DATA_HOME/jupyter-sm-lineage)")
+            raise Unavailable(f"the schema store {where} cannot be {doing}: {type(exc).__name__}: {exc}",
+                              code="SchemaStoreUnavailable") from None
+
     def _dataset(self, bucket: Any, prefix: Any, region: Any) -> tuple[str, str]:
         region = self.clients.check_region(region)
         return region, f"s3://{check_bucket(bucket)}/{check_prefix(prefix)}"
@@ -844,14 +897,16 @@ class LineageService:
         schema = sample_schema(uri, self.clients.client("s3", region))
         out: dict[str, Any] = {"ok": True, "dataset_id": schema.dataset_id, "schema": schema.to_dict()}
         if save:
-            saved = self.schema_store.save(schema.dataset_id, schema.fields, policy, schema=schema.to_dict())
+            with self._store("written") as store:
+                saved = store.save(schema.dataset_id, schema.fields, policy, schema=schema.to_dict())
             out["saved"] = saved.to_dict()
         return out
 
     def schema_versions(self, bucket: str, prefix: str, region: str) -> dict[str, Any]:
         """Saved versions of a dataset's schema, newest first (no S3 call)."""
         _, uri = self._dataset(bucket, prefix, region)
-        return self.schema_store.versions(uri).to_dict()
+        with self._store("read") as store:
+            return store.versions(uri).to_dict()
 
     def schema_diff(self, bucket: str, prefix: str, region: str, from_version: int,
                     to_version: int) -> dict[str, Any]:
@@ -862,10 +917,14 @@ class LineageService:
             try:
                 versions[name] = int(value)
             except (TypeError, ValueError):
-                raise InvalidRequest(f"{name} must be a version number, not {value!r}", parameter=name) from None
-        dataset_id = self.schema_store.resolve_id(uri)  # s3://b/x is the prefix s3://b/x/ when that is stored
-        return {"dataset_id": dataset_id,
-                **self.schema_store.diff(dataset_id, versions["from"], versions["to"]).to_dict()}
+                raise InvalidRequest(f"{name} must be a version number, not {str(value)[:40]!r}",
+                                     parameter=name) from None
+            if not 1 <= versions[name] <= 2**53:
+                raise InvalidRequest(f"{name} must be a version number from 1, not {str(value)[:40]}",
+                                     parameter=name)
+        with self._store("read") as store:
+            dataset_id = store.resolve_id(uri)  # s3://b/x is the prefix s3://b/x/ when that is stored
+            return {"dataset_id": dataset_id, **store.diff(dataset_id, versions["from"], versions["to"]).to_dict()}
 
     def _with_schemas(self, region: str, graph: Graph) -> Graph:
         uris = [a.uri for a in graph.artifacts if a.resolved and a.kind == "s3" and bucket_of(a.uri)
@@ -902,10 +961,14 @@ class LineageService:
         if dialect is not None and (not isinstance(dialect, str) or resolve_dialect(dialect) is None):
             raise InvalidRequest(f"unknown SQL dialect {str(dialect)[:40]!r}; known: {', '.join(known_dialects())}",
                                  parameter="dialect")
-        if schema is not None and not isinstance(schema, Mapping):
-            raise InvalidRequest("schema must be an object of table -> columns", parameter="schema")
+        if schema is not None:
+            check_sql_schema(schema)
+        if self._sql_workers is not None:
+            return self._sql_workers.analyse(sql, dialect, schema, self.MAX_SQL_BYTES)
+        budget = self.sql_budget
         return sql_lineage(sql, dialect=dialect, schema=dict(schema) if schema else None,
-                           max_chars=self.MAX_SQL_BYTES).to_dict()
+                           max_chars=self.MAX_SQL_BYTES, max_seconds=budget.seconds,
+                           max_column_edges=budget.column_edges, max_output_bytes=budget.output_bytes).to_dict()
 
     # --- Feature Store ----------------------------------------------------------------------------
     def feature_groups(self, region: str) -> dict[str, Any]:
@@ -975,6 +1038,34 @@ class LineageService:
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_sql_schema(schema: Any) -> None:
+    """Known columns: ``{table: [column, ...] | {column: type}}``, tables optionally nested under their database
+    and catalog (at most 4 levels of objects, 100,000 entries). Anything else is a 400 naming the schema."""
+    if not isinstance(schema, Mapping):
+        raise InvalidRequest("schema must be an object of table -> columns", parameter="schema")
+    pending: list[tuple[Any, int]] = [(schema, 1)]
+    entries = 0
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            if depth > 4:
+                raise InvalidRequest("schema nests objects deeper than catalog.database.table.column",
+                                     parameter="schema")
+            entries += len(value)
+            if not all(isinstance(k, str) for k in value):
+                raise InvalidRequest("schema keys must be names (text)", parameter="schema")
+            pending.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            entries += len(value)
+            if not all(isinstance(v, str) for v in value):
+                raise InvalidRequest("a table's columns must be a list of names (text)", parameter="schema")
+        elif not isinstance(value, str) or depth == 2:
+            raise InvalidRequest("schema must map tables to a list of column names or an object of column -> type",
+                                 parameter="schema")
+        if entries > 100_000:
+            raise InvalidRequest("schema holds more than 100,000 entries", parameter="schema")
 
 
 def check_bucket(bucket: Any) -> str:

@@ -41,6 +41,12 @@ class LineageExtensionApp(ExtensionApp):
     service_process = Bool(config=True, help="Run the service in its own process, so that its Python work never "
                                              "competes with the server's event loop (default); False runs it on "
                                              "threads of the server. Default: $SM_LINEAGE_SERVICE_PROCESS, else True.")
+    sql_workers = Int(config=True, help="Processes analysing SQL, each with a memory ceiling, replaced when a request "
+                                        "overruns its budget. Default: $SM_LINEAGE_SQL_WORKERS or 1.")
+    sql_seconds = Float(config=True, help="Seconds one SQL request may take (then 400). Default: "
+                                          "$SM_LINEAGE_SQL_SECONDS or 20.")
+    sql_memory_mb = Int(config=True, help="MiB of memory a SQL worker may use. Default: $SM_LINEAGE_SQL_MEMORY_MB "
+                                          "or 2048.")
     request_timeout = Float(config=True, help="Seconds a route waits for the service before answering 504 (a service "
                                               "process that then fails a health check too is replaced). Default: "
                                               "$SM_LINEAGE_REQUEST_TIMEOUT or 300.")
@@ -90,6 +96,18 @@ class LineageExtensionApp(ExtensionApp):
     def _handler_workers_default(self) -> int:
         return env_number("SM_LINEAGE_HANDLER_WORKERS", 8, int)
 
+    @default("sql_workers")
+    def _sql_workers_default(self) -> int:
+        return Settings.from_env().sql_workers or 1
+
+    @default("sql_seconds")
+    def _sql_seconds_default(self) -> float:
+        return Settings.from_env().sql_seconds
+
+    @default("sql_memory_mb")
+    def _sql_memory_default(self) -> int:
+        return Settings.from_env().sql_memory_mb
+
     @default("request_timeout")
     def _request_timeout_default(self) -> float:
         return env_number("SM_LINEAGE_REQUEST_TIMEOUT", 300.0, float)
@@ -120,6 +138,9 @@ class LineageExtensionApp(ExtensionApp):
             running_ttl=self.running_ttl,
             bucket_ttl=self.bucket_ttl,
             schema_store=self.schema_store or None,
+            sql_workers=self.sql_workers,
+            sql_seconds=self.sql_seconds,
+            sql_memory_mb=self.sql_memory_mb,
         )
 
     def initialize_settings(self) -> None:

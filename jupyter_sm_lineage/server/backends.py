@@ -192,7 +192,9 @@ class ProcessBackend:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(target=_serve, args=(child, self.settings, self.workers, self.service_class),
-                                  name="sm-lineage-service", daemon=True)
+                                  # not a daemon: it starts SQL worker processes of its own; it ends when
+                                  # the server closes the pipe (or dies: the pipe's end is an EOF)
+                                  name="sm-lineage-service", daemon=False)
         process.start()
         child.close()
         outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()

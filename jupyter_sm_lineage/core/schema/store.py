@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 ENV_STORE_PATH = "SM_LINEAGE_SCHEMA_STORE"
 MAX_POLICY_BYTES = 16 * 1024
-_BUSY_TIMEOUT_S = 30.0
+#: Seconds a write waits for a lock another process holds ($SM_LINEAGE_STORE_BUSY_TIMEOUT), then fails.
+_BUSY_TIMEOUT_S = float(os.environ.get("SM_LINEAGE_STORE_BUSY_TIMEOUT") or 10.0)
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS schema_versions (
@@ -66,20 +67,47 @@ def parse_policy(policy: Any) -> dict[str, Any]:
     if policy is None or policy == "":
         return {}
     if isinstance(policy, str | bytes):
+        if len(policy) > MAX_POLICY_BYTES:
+            raise InvalidRequest(f"policy is larger than {MAX_POLICY_BYTES} bytes", parameter="policy")
         try:
-            policy = json.loads(policy)
-        except ValueError as exc:
-            raise InvalidRequest(f"policy is not valid JSON: {exc}", parameter="policy") from exc
+            policy = json.loads(policy, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidRequest(f"policy is not valid JSON: {str(exc)[:200]}", parameter="policy") from None
     if not isinstance(policy, Mapping):
         raise InvalidRequest(f"policy must be a JSON object, not {type(policy).__name__}", parameter="policy")
+    if _depth(policy, MAX_POLICY_DEPTH) > MAX_POLICY_DEPTH:
+        raise InvalidRequest(f"policy nests deeper than {MAX_POLICY_DEPTH} levels", parameter="policy")
     try:
-        text = canonical_json(policy)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest(f"policy is not JSON-serialisable: {exc}", parameter="policy") from exc
+        text = json.dumps(policy, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidRequest(f"policy is not JSON (numbers must be finite, nesting shallow): {str(exc)[:200]}",
+                             parameter="policy") from None
     if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
         raise InvalidRequest(f"policy is larger than {MAX_POLICY_BYTES} bytes", parameter="policy")
     parsed: dict[str, Any] = json.loads(text)
     return parsed
+
+
+#: Levels of nested objects and arrays a policy may have.
+MAX_POLICY_DEPTH = 32
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests (counting stops past ``limit``), without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping | list | tuple):
+            deepest = max(deepest, depth)
+            if depth > limit:
+                return depth
+            children = item.values() if isinstance(item, Mapping) else item
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def policy_hash(policy: Any) -> str:
