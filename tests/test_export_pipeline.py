@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,12 @@ def test_all_and_since(emulator: Any, service: Any) -> None:
     every = export_pipeline(HOME, "mlops-pipeline", "all", service=service, dry_run=True, include_schemas=False)
     assert every.executions == emulator.world.executions("mlops-pipeline")  # oldest first
     fail = [e for e in every.events if e.eventType.value == "FAIL"]
-    assert {e.job.name for e in fail} == {"mlops-pipeline", "mlops-pipeline.Train"}
+    # The demo history fails twice: Train diverges in the oldest run, the accuracy gate fails a later one.
+    assert {e.job.name for e in fail} == {"mlops-pipeline", "mlops-pipeline.Train", "mlops-pipeline.FailAccuracy"}
     assert fail[0].run.facets["errorMessage"].message.startswith("AlgorithmError")
-    later = export_pipeline(HOME, "mlops-pipeline", "since=2025-10-06T00:00:00Z", service=service, dry_run=True,
-                            include_schemas=False)
+    since = emulator.world.runs("mlops-pipeline")[1]["startTime"] - timedelta(minutes=1)
+    later = export_pipeline(HOME, "mlops-pipeline", f"since={since:%Y-%m-%dT%H:%M:%SZ}", service=service,
+                            dry_run=True, include_schemas=False)
     assert later.executions == emulator.world.executions("mlops-pipeline")[1:]
     EventValidator().validate([to_dict(e) for e in every.events])
 
