@@ -275,14 +275,30 @@ class LineageService:
     def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         return self._io.submit(fn, *args, **kwargs)
 
-    def _regions(self, regions: Iterable[str] | str | None) -> list[str]:
+    def _regions(self, regions: Iterable[str] | str | None) -> tuple[list[str], list[dict[str, Any]]]:
+        """(the regions a catalog covers, an error entry per region it refuses).
+
+        Named regions outside ALLOWED_REGIONS (or not regions at all) are refused one by one; with none named,
+        the default regions within the allowed ones are covered. InvalidRequest only when nothing is left.
+        """
         if isinstance(regions, str):
             regions = [r.strip() for r in regions.split(",") if r.strip()]
-        chosen = list(regions or self.settings.default_regions)
-        if not chosen:
+        named = list(dict.fromkeys(regions or ()))
+        if not named:
+            allowed = self.settings.allowed_regions
+            named = [r for r in self.settings.default_regions if not allowed or r in allowed] or list(allowed)
+        if not named:
             raise InvalidRequest("no region given: pass regions=... or set AWS_DEFAULT_REGION / SM_LINEAGE_REGIONS",
                                  parameter="regions")
-        return [self.clients.check_region(r, "regions") for r in dict.fromkeys(chosen)]
+        chosen, refused = [], []
+        for region in named:
+            try:
+                chosen.append(self.clients.check_region(region, "regions"))
+            except InvalidRequest as exc:
+                refused.append({"region": str(region)[:64], **exc.to_dict()})
+        if not chosen:
+            raise InvalidRequest("; ".join(e["message"] for e in refused), parameter="regions")
+        return chosen, refused
 
     @staticmethod
     def _check_pipeline(pipeline: Any) -> str:
@@ -319,7 +335,9 @@ class LineageService:
 
     def regions(self) -> list[str]:
         """Regions to offer: the ones a catalog covers by default, then the other allowed ones (no AWS call)."""
-        return list(dict.fromkeys([*self.settings.default_regions, *self.settings.allowed_regions]))
+        allowed = self.settings.allowed_regions
+        return list(dict.fromkeys([*(r for r in self.settings.default_regions if not allowed or r in allowed),
+                                   *allowed]))
 
     # --- AWS reads, each cached as its nature allows --------------------------------------------
     def _describe_pipeline(self, region: str, pipeline: str) -> dict[str, Any]:
@@ -502,10 +520,10 @@ class LineageService:
 
         A region that fails is listed under ``errors`` with the reason; the others are still answered.
         """
-        chosen = self._regions(regions)
+        chosen, refused = self._regions(regions)
         futures = {r: self._jobs.submit(self._region_catalog, r, domain_name, domain_id, include_latest_exec)
                    for r in chosen}
-        out: dict[str, Any] = {"regions": [], "errors": []}
+        out: dict[str, Any] = {"regions": [], "errors": refused}
         for region, future in futures.items():
             try:
                 out["regions"].append(future.result())
