@@ -54,7 +54,7 @@ def test_list_pipeline_execution_steps_answers_like_the_service(emulator: Emulat
     starts = [s["StartTime"] for s in steps]
     assert starts == sorted(starts, reverse=True)
     with pytest.raises(sm.exceptions.ClientError):
-        sm.list_pipeline_execution_steps(PipelineExecutionArn=arn.replace("exec0fanout", "nope"))
+        sm.list_pipeline_execution_steps(PipelineExecutionArn=arn.rsplit("/", 1)[0] + "/nope")
 
 
 def test_failed_and_running_executions(emulator: Emulator) -> None:

@@ -188,7 +188,8 @@ def data_ports(lineage: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def dataset_changes(base: Mapping[str, Any], head: Mapping[str, Any],
                     schemas: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per (step, port, direction) of either run: both URIs and the diff of the schemas sampled there."""
+    """Per (step, port, direction) of either run: both URIs and the diff of the schemas sampled there (a location
+    both runs share is ``sameLocation`` and identical without being sampled)."""
     old = {(s, p, d): u for s, p, d, u in data_ports(base)}
     new = {(s, p, d): u for s, p, d, u in data_ports(head)}
     out = []
@@ -197,7 +198,11 @@ def dataset_changes(base: Mapping[str, Any], head: Mapping[str, Any],
         entry: dict[str, Any] = {"step": step, "port": port, "direction": direction,
                                  "base": old.get(key), "head": new.get(key)}
         before, after = schemas.get(old.get(key) or ""), schemas.get(new.get(key) or "")
-        if before is not None and after is not None and "fields" in before and "fields" in after:
+        if key in old and old.get(key) == new.get(key):
+            # One location read or written by both runs holds one schema now: nothing to sample or diff.
+            entry["schemaDiff"] = diff_fields({}, {}).to_dict()
+            entry["sameLocation"] = True
+        elif before is not None and after is not None and "fields" in before and "fields" in after:
             entry["schemaDiff"] = diff_fields(dict(before["fields"]), dict(after["fields"])).to_dict()
         else:
             problems = [s["error"].get("message") for s in (before, after) if s and isinstance(s.get("error"), dict)]

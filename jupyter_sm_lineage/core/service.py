@@ -123,6 +123,8 @@ class Settings:
     profile: str | None = None
     #: Threads for AWS calls: a cold lineage's widest wave is 4 calls about the execution plus 5 per bucket.
     max_workers: int = 32
+    #: Threads sampling dataset schemas for a comparison (each sample is a listing and a ranged read).
+    sample_workers: int = 128
     catalog_ttl: float = 60.0
     running_ttl: float = 10.0
     bucket_ttl: float = 300.0
@@ -206,7 +208,7 @@ class LineageService:
         self.clients = clients or AwsClients(
             profile=self.settings.profile,
             allowed_regions=self.settings.allowed_regions,
-            max_pool_connections=max(self.settings.max_workers, 10),
+            max_pool_connections=max(self.settings.max_workers + self.settings.sample_workers, 10),
             connect_timeout=self.settings.aws_connect_timeout,
             read_timeout=self.settings.aws_read_timeout,
             max_attempts=self.settings.aws_max_attempts,
@@ -222,6 +224,8 @@ class LineageService:
         self._flight_lock = threading.Lock()
         # Leaf AWS calls only: tasks here never wait on other tasks here, so the pool cannot deadlock.
         self._io = ThreadPoolExecutor(self.settings.max_workers, thread_name_prefix="sm-lineage-aws")
+        # Schema samples of a comparison (leaf calls too: list + ranged reads).
+        self._samples = ThreadPoolExecutor(self.settings.sample_workers, thread_name_prefix="sm-lineage-sample")
         # Orchestrations (one pipeline's lineage inside a by-domain request) that wait on _io tasks.
         self._jobs = ThreadPoolExecutor(max(2, self.settings.max_workers // 4), thread_name_prefix="sm-lineage-job")
 
@@ -233,6 +237,7 @@ class LineageService:
         if self._sql_workers is not None:
             self._sql_workers.close()
         self._io.shutdown(wait=False, cancel_futures=True)
+        self._samples.shutdown(wait=False, cancel_futures=True)
         self._jobs.shutdown(wait=False, cancel_futures=True)
 
     # --- plumbing -------------------------------------------------------------------------------
@@ -621,33 +626,37 @@ class LineageService:
                 raise InvalidRequest(f"{name} must be an execution ARN", parameter=name)
             if arn:
                 self._check_execution_arn(arn, region, pipeline)
-        described = self._submit(self._describe_pipeline, region, pipeline)  # with the history, not after it
-        history: list[dict[str, Any]] = []
+        # Round trip 1: the pipeline (for the lineages) together with the history (for the choice).
+        self._submit(self._describe_pipeline, region, pipeline)
+        statuses: dict[str, str | None] = {}
         if not (base and head):
-            history = self.executions(region, pipeline, limit=self.MAX_EXECUTIONS_PAGE)["executions"]
+            page, _ = self._execution_page(region, pipeline, self.MAX_EXECUTIONS_PAGE, None)
+            history = [{"arn": s["PipelineExecutionArn"], "status": s.get("PipelineExecutionStatus")} for s in page]
+            statuses = {str(e["arn"]): e["status"] for e in history}
             base, head = execution_choice(history, base or None, head or None)
-        described.result()
         if head is None:
             raise NotFound(f"pipeline {pipeline} has no executions to compare", parameter="head")
         if base is None:
             raise NotFound(f"pipeline {pipeline} has only one execution: there is nothing to compare it with",
                            parameter="base")
-        runs = {arn: self._jobs.submit(self.lineage, region, pipeline, "pipeline", False, None, arn)
-                for arn in dict.fromkeys([base, head])}
+        # Round trips 2-3: both runs' lineages and their history entries, together.
+        arns = list(dict.fromkeys([base, head]))
+        runs = {arn: self._jobs.submit(self._lineage, region, pipeline, "pipeline", False, None, arn, False,
+                                       statuses.get(arn)) for arn in arns}
+        entries = {arn: (self._submit(self._describe_execution, region, arn),
+                         self._submit(self._parameters, region, arn)) for arn in arns}
         lineages = {arn: future.result() for arn, future in runs.items()}
         old, new = lineages[base], lineages[head]
-        definitions = {arn: load_definition(self._definition_for(region, arn)) for arn in lineages}
-        schemas = self._sample_many(region, [uri for lineage in (old, new) for *_, uri in data_ports(lineage)])
-        known = {str(e.get("arn")): e for e in history}
-        return {"region": region, "pipeline": pipeline,
-                "base": known.get(base) or self._execution(region, base),
-                "head": known.get(head) or self._execution(region, head),
+        definitions = {arn: load_definition(self._definition_for(region, arn)) for arn in arns}
+        # Round trip 4 (and 5): the schemas at the URIs the two runs do not share; a location both runs
+        # used holds one schema, the same for both.
+        base_uris = {uri for *_, uri in data_ports(old)}
+        head_uris = {uri for *_, uri in data_ports(new)}
+        schemas = self._sample_many(region, sorted(base_uris ^ head_uris), wide=True)
+        described = {arn: execution_entry({"PipelineExecutionArn": arn}, describe.result(), parameters.result())
+                     for arn, (describe, parameters) in entries.items()}
+        return {"region": region, "pipeline": pipeline, "base": described[base], "head": described[head],
                 **compare_runs(old, new, definitions[base], definitions[head], schemas)}
-
-    def _execution(self, region: str, arn: str) -> dict[str, Any]:
-        """One execution in the history's shape (describe and parameters, both cached once finished)."""
-        described, parameters = self._submit(self._describe_execution, region, arn), self._parameters(region, arn)
-        return execution_entry({"PipelineExecutionArn": arn}, described.result(), parameters)
 
     def _compare_definition(self, region: str, pipeline: str, local: dict[str, Any]) -> dict[str, Any]:
         described = self._describe_pipeline(region, pipeline)
@@ -686,13 +695,20 @@ class LineageService:
         the current definition with ``{placeholders}`` for what only an execution knows.
         ``include_schemas`` samples every resolved S3 artifact's schema onto the artifact.
         """
+        return self._lineage(region, pipeline, view, include_latest_exec, domain, execution_arn, include_schemas)
+
+    def _lineage(self, region: str, pipeline: str, view: str = "both", include_latest_exec: bool = False,
+                 domain: str | None = None, execution_arn: str | None = None, include_schemas: bool = False,
+                 status: str | None = None) -> dict[str, Any]:
+        """:meth:`lineage`; ``status``: the execution's status when the caller already knows it (from a
+        listing), so that its describe goes out with the execution's other reads instead of before them."""
         region = self.clients.check_region(region)
         pipeline = self._check_pipeline(pipeline)
         view = check_view(view)
         if execution_arn:
             self._check_execution_arn(execution_arn, region, pipeline)
         graph, payload = self._lineage_graph(region, pipeline, include_latest_exec or bool(execution_arn),
-                                             execution_arn)
+                                             execution_arn, status)
         if include_schemas:
             graph = self._with_schemas(region, graph)
         if domain:
@@ -705,11 +721,14 @@ class LineageService:
         return payload
 
     def _lineage_graph(self, region: str, pipeline: str, with_execution: bool,
-                       execution_arn: str | None) -> tuple[Graph, dict[str, Any]]:
+                       execution_arn: str | None, status: str | None = None) -> tuple[Graph, dict[str, Any]]:
         # Round trip 1: the pipeline and which execution to show.
         described = self._submit(self._describe_pipeline, region, pipeline)
         execution: dict[str, Any] | None = None
-        if execution_arn:
+        if execution_arn and status:
+            execution = {"PipelineExecutionArn": execution_arn, "PipelineExecutionStatus": status}
+            execution_arn = None  # described with the execution's other reads
+        elif execution_arn:
             execution = self._describe_execution(region, execution_arn)
         elif with_execution:
             latest = self._latest_summary(region, pipeline)
@@ -961,9 +980,11 @@ class LineageService:
 
         return self._cached(("sample", region, uri), sample, self.settings.bucket_ttl)
 
-    def _sample_many(self, region: str, uris: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Sample many URIs together on the service's own pool: uri -> schema dict or ``{"error": ...}``."""
-        futures = {uri: self._submit(self._sample, region, uri) for uri in dict.fromkeys(uris)}
+    def _sample_many(self, region: str, uris: Iterable[str], wide: bool = False) -> dict[str, dict[str, Any]]:
+        """Sample many URIs together: uri -> schema dict or ``{"error": ...}``. On the service's own pool, or
+        (``wide``) on its sampling pool, wider because a comparison samples hundreds of locations at once."""
+        pool = self._samples if wide else self._io
+        futures = {uri: pool.submit(self._sample, region, uri) for uri in dict.fromkeys(uris)}
         return {uri: future.result() for uri, future in futures.items()}
 
     # --- SQL ----------------------------------------------------------------------------------------
