@@ -123,6 +123,8 @@ class ThreadBackend:
 
     async def call(self, profile: str | None, name: str, kwargs: dict[str, Any],
                    deadline: float | None = None) -> str:
+        if name == "health":  # no AWS call: never queued behind slow requests
+            return self.host.call(profile, name, kwargs)
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self.host.executor, self.host.call, profile, name, kwargs)
         limit = self.deadline if deadline is None else deadline
@@ -166,6 +168,9 @@ def _serve(connection: Any, settings: dict[str, Any], workers: int, service_clas
                 continue
             if message is None:
                 break
+            if message[2] == "health":  # answered at once, never queued behind slow requests: it is the
+                run(*message)             # process's liveness (its reader loop), which is what health reports
+                continue
             host.executor.submit(run, *message)
     finally:
         host.close()
