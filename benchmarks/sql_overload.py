@@ -4,10 +4,11 @@ Run: ``.venv/bin/python benchmarks/sql_overload.py [--requests 8]``
 
 A Jupyter server with the extension runs in a child process against the emulator (also a child process),
 with its defaults: one SQL worker process, a 20 s SQL budget. Another process posts ``--requests`` SQL
-statements of 1 MiB each (a select list of tens of thousands of computed columns: well past the budget) at once; meanwhile this
-process samples `health` and a catalog request (`sagemaker/pipelines`, cached after its first answer) and
-prints their p50/p99 against the same samples on the idle server, measured in the same run. Targets: health
-p99 under 50 ms, the other route under 1 s; every SQL request answered 400 (budget) or 503 (workers busy).
+statements of 1 MiB each (a select list of tens of thousands of computed columns: well past the budget) at
+once; meanwhile this process samples `health` and a catalog request (`sagemaker/pipelines`, cached after
+its first answer) and prints their p50/p99 against the same samples on the idle server, measured in the
+same run. Targets: health p99 under 50 ms, the other route under 1 s; every SQL request answered 400
+(budget) or 503 (workers busy).
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ def _lineage(arn: str, steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def test_added_and_removed_steps_of_an_updated_definition() -> None:
     base = _lineage("x/execution/a", {"Keep": {"run": {"status": "Succeeded"}}, "Old": {"run": {"status": "Failed"}}})
-    head = _lineage("x/execution/b", {"Keep": {"run": {"status": "Succeeded"}}, "New": {"run": {"status": "Succeeded"}}})
+    head = _lineage("x/execution/b", {"Keep": {"run": {"status": "Succeeded"}},
+                                      "New": {"run": {"status": "Succeeded"}}})
     result = compare_runs(base, head, {}, {}, {})
     changes = {s["name"]: s["change"] for s in result["steps"]}
     assert changes == {"Keep": "same", "New": "added", "Old": "removed"}

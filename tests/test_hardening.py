@@ -147,10 +147,9 @@ def test_a_corrupt_store_is_a_503_and_a_bad_location_too(emulator: Any, tmp_path
     for path in (corrupt, Path("/proc/sm-lineage-cannot-exist/schemas.sqlite3")):
         service = LineageService(Settings.from_env(default_regions=(HOME,), schema_store=str(path)))
         try:
-            for call in (lambda: service.schema_versions(BUCKET, "churn/validation", HOME),
-                         lambda: service.dataset_schema(BUCKET, "churn/validation", HOME, save=True)):
+            for name, kwargs in (("schema_versions", {}), ("dataset_schema", {"save": True})):
                 with pytest.raises(Exception) as info:
-                    call()
+                    getattr(service, name)(BUCKET, "churn/validation", HOME, **kwargs)
                 error = info.value.to_dict()  # type: ignore[attr-defined]
                 assert info.value.status == 503 and error["code"] == "SchemaStoreUnavailable"  # type: ignore[attr-defined]
                 assert str(path) in error["message"]

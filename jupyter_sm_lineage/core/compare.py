@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .schema.diff import IDENTICAL, diff_fields
@@ -22,7 +22,7 @@ SETTINGS = {"hyperParameters": ("HyperParameters",), "environment": ("Environmen
 NOT_DATA = (".tar.gz", ".py", ".zip", ".whl", ".sh", ".jar")
 
 
-def execution_choice(executions: list[Mapping[str, Any]], base: str | None,
+def execution_choice(executions: Sequence[Mapping[str, Any]], base: str | None,
                      head: str | None) -> tuple[str | None, str | None]:
     """(base ARN, head ARN): head defaults to the newest execution, base to the last succeeded one before
     head, else the one just before it (``executions`` newest first)."""
@@ -137,8 +137,8 @@ ELAPSED_SHARE, ELAPSED_SECONDS = 0.25, 30.0
 
 def _slower_or_faster(old: Any, new: Any) -> bool:
     if not isinstance(old, (int, float)) or not isinstance(new, (int, float)):
-        return old != new
-    return abs(new - old) >= max(ELAPSED_SECONDS, ELAPSED_SHARE * abs(old))
+        return bool(old != new)
+    return bool(abs(new - old) >= max(ELAPSED_SECONDS, ELAPSED_SHARE * abs(old)))
 
 
 def _same(left: Any) -> Any:

@@ -64,7 +64,7 @@ class InvalidRequest(LineageError):
 
     reason = "invalid_request"
     status = 400
-    fields = ("parameter",)
+    fields: ClassVar[tuple[str, ...]] = ("parameter",)
     parameter: str | None
 
 

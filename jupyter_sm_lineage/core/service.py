@@ -23,8 +23,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -65,7 +65,7 @@ from .execution import (
 from .featurestore import describe_feature_group, list_feature_groups, writers_of
 from .model import Graph
 from .s3meta import bucket_calls, bucket_of, describe_bucket
-from .schema import SchemaStore, sample_artifacts, sample_schema
+from .schema import SchemaStore, sample_schema
 from .schema.store import default_store_path, parse_policy
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
@@ -453,7 +453,7 @@ class LineageService:
                     return
             try:
                 meta = describe_bucket(bucket, {name: f.result() for name, f in futures.items()})
-            except BaseException as exc:  # noqa: BLE001 - handed to whoever collects
+            except BaseException as exc:
                 flight.set_exception(exc)
             else:
                 if self.caching:
@@ -675,7 +675,7 @@ class LineageService:
         history = list(reversed(self.executions(region, pipeline, limit=limit)["executions"]))
         steps = [self._submit(self._steps, region, str(e["arn"]), e.get("status") in FINISHED) for e in history]
         points: dict[str, list[dict[str, Any]]] = {}
-        for index, (execution, future) in enumerate(zip(history, steps, strict=True)):
+        for index, future in enumerate(steps):
             ran = _result(future)
             for step in [] if isinstance(ran, LineageError) else ran:
                 run = step_run(step, region)

@@ -77,7 +77,7 @@ def _work(connection: Any, budget: SqlBudget) -> None:
                                      "message": f"the SQL analysis needed more than its memory budget of "
                                                 f"{budget.memory_mb} MiB; split the script"}))
             return  # a process that ran out of memory is not reused
-        except Exception as exc:  # noqa: BLE001 - any other failure is this request's alone
+        except Exception as exc:
             connection.send((False, {"kind": "InvalidRequest", "parameter": "sql",
                                      "message": f"the SQL could not be analysed: {type(exc).__name__}: {exc}"}))
 

@@ -213,7 +213,7 @@ class ProcessBackend:
             message = outbox.get()
             try:
                 connection.send(message)
-            except Exception as exc:  # noqa: BLE001 - unpicklable or a closed pipe: fail that request only
+            except Exception as exc:
                 if message is None:
                     break
                 self._fail(message[0], {"kind": "UpstreamError", "message": f"the request could not be handed to "
