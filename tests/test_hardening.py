@@ -216,3 +216,36 @@ def test_a_frozen_service_process_answers_504_and_health_503_then_is_replaced(qu
     assert status == 200 and health["service"]["pid"] != frozen and health["service"]["restarts"] == 1
     status, body = quick_api("GET", "lineage", {"region": HOME, "pipeline": "mlops-pipeline"}, timeout=60)
     assert status == 200 and body["pipeline"]["name"] == "mlops-pipeline"
+
+
+def test_requests_are_handed_to_the_service_process_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large body written to the pipe from the event loop would stall every other request while the pipe is
+    full: requests go out on the backend's writer thread."""
+    import asyncio
+    from multiprocessing.connection import Connection
+
+    from jupyter_sm_lineage.server.backends import ProcessBackend, settings_dict
+
+    senders: list[threading.Thread] = []
+    original = Connection.send
+
+    def record(self: Connection, obj: Any) -> None:
+        senders.append(threading.current_thread())
+        original(self, obj)
+
+    monkeypatch.setattr(Connection, "send", record)
+    backend = ProcessBackend(settings_dict(Settings.from_env(default_regions=(HOME,))), 2)
+
+    async def ask() -> tuple[threading.Thread, Any]:
+        sql = "INSERT INTO t SELECT a FROM s -- " + "x" * (4 * 1024 * 1024)  # more than a pipe holds
+        answers = await asyncio.gather(backend.call(None, "regions", {}),
+                                       backend.call(None, "sql_lineage", {"sql": sql}), return_exceptions=True)
+        return threading.current_thread(), answers
+
+    try:
+        loop_thread, answers = asyncio.run(ask())
+    finally:
+        backend.close()
+    assert json.loads(answers[0]) == [HOME]
+    assert getattr(answers[1], "parameter", None) == "sql"  # larger than 1 MiB: refused, by the service
+    assert senders and loop_thread not in senders

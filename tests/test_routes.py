@@ -11,6 +11,7 @@ import referencing
 import tornado.httpclient
 
 from jupyter_sm_lineage.core.service import LineageService
+from jupyter_sm_lineage.operations import OPERATIONS
 from jupyter_sm_lineage.server.openapi import openapi_document
 from tests.conftest import HOME
 
@@ -113,14 +114,10 @@ async def test_openapi_document_is_served(jp_fetch: Any) -> None:
     assert "/lineage" in body["paths"]
 
 
-ALL_ROUTES = [
-    ("GET", ("health",)), ("GET", ("openapi.json",)), ("GET", ("sagemaker", "pipelines")),
-    ("GET", ("sagemaker", "overview")), ("GET", ("sagemaker", "catalog")), ("GET", ("lineage",)),
-    ("GET", ("lineage", "by-domain")), ("GET", DATASET), ("GET", (*DATASET, "versions")),
-    ("GET", (*DATASET, "diff")), ("GET", ("featurestore", "feature-groups")),
-    ("GET", ("featurestore", "feature-groups", "customers")), ("POST", ("sql", "lineage")),
-    ("GET", ("openlineage", "events")), ("POST", ("openlineage", "events")),
-]
+SAMPLE_PATH = {"bucket": "sm-lineage-demo-curated-123456789012", "prefix": "churn/validation", "name": "customers"}
+# Every declared operation (so a route added later is covered too), and the OpenAPI document.
+ALL_ROUTES = [("GET", ("openapi.json",))] + [
+    (op.method, tuple(op.path.format(**SAMPLE_PATH).split("/"))) for op in OPERATIONS.values()]
 
 
 @pytest.mark.parametrize(("method", "parts"), ALL_ROUTES, ids=["/".join(p) for _, p in ALL_ROUTES])
@@ -213,3 +210,26 @@ async def test_a_service_process_that_died_is_replaced(jp_fetch: Any, jp_servera
     again = await jp_fetch("sm-lineage", "sagemaker", "catalog", params={"regions": HOME})
     assert again.code == 200 and json.loads(again.body) == json.loads(first.body)
     assert backend._process.is_alive()
+
+
+async def test_a_request_without_credentials_is_told_how_to_authenticate(jp_fetch: Any) -> None:
+    with pytest.raises(tornado.httpclient.HTTPClientError) as info:
+        await jp_fetch("sm-lineage", "lineage", params={"region": HOME}, headers={"Authorization": ""})
+    assert info.value.code == 403
+    body = json.loads(info.value.response.body)
+    assert "Authorization: token" in body["message"] and body["reason"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("parts", [("nope",), ("lineage", "nope"), ("datasets",), ("sagemaker", "pipelines", "x")])
+async def test_an_unknown_path_is_a_json_404(jp_fetch: Any, parts: tuple[str, ...]) -> None:
+    with pytest.raises(tornado.httpclient.HTTPClientError) as info:
+        await jp_fetch("sm-lineage", *parts)
+    assert info.value.code == 404
+    body = json.loads(info.value.response.body)
+    assert body["type"] == "NotFound" and "openapi.json" in body["message"]
+
+
+async def test_health_states_the_seed_api_level_and_the_service_process(jp_fetch: Any) -> None:
+    body = json.loads((await jp_fetch("sm-lineage", "health")).body)
+    assert body["apiVersion"] == "1.4.0" and body["version"]
+    assert body["service"]["mode"] == "process" and body["service"]["alive"] is True
