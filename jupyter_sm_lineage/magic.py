@@ -305,82 +305,56 @@ class LineageMagics(Magics):
         return results.DiffResult(self.client.schema_diff(bucket, prefix, region, old, new))
 
     def _export(self, pipeline: str, args: Any) -> Any:
-        from .widgets.results import ExportResult
-
+        """Through the exporter's one export function (``export_pipeline``), as the CLI and the route do; with a
+        client connected to a server (one that serves the OpenLineage operations), through the server's route,
+        so that the server's OpenLineage configuration and spool are used."""
         region = self._region(args.region)
         try:
-            from sm_lineage_exporter import Emitter, Spool, export_pipeline, make_client
+            from sm_lineage_exporter import export_pipeline, make_emitter
         except ImportError as exc:
             raise LineageError(f"the OpenLineage exporter is not installed ({exc})") from None
-        from .widgets.client import HttpClient, InKernelClient
 
         if args.execution and args.executions != "latest":
             raise UsageError("give --execution ARN or --executions, not both")
-        if isinstance(self.client, HttpClient) and not (args.url or args.transport or args.file or args.spool):
+        local = args.url or args.transport or args.file or args.spool
+        if callable(getattr(self.client, "push_events", None)) and not local:
             return self._export_through_server(region, pipeline, args)
-        service = self.client.service if isinstance(self.client, InKernelClient) else None
-        emitter = None
-        if not args.dry_run:
-            try:
-                client = make_client(transport=args.transport, url=args.url, file=args.file)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            emitter = Emitter(client, spool=Spool(args.spool) if args.spool else Spool())
         bar = _progress_bar(f"export {pipeline}")
         try:
-            if args.execution:
-                result = _export_one(service, region, pipeline, args.execution, emitter, bar)
-            else:
-                try:
-                    result = export_pipeline(
-                        region,
-                        pipeline,
-                        args.executions,
-                        service=service,
-                        emitter=emitter,
-                        dry_run=args.dry_run,
-                        progress=bar.update,
-                        on_total=bar.grow,
-                    )
-                except ValueError as exc:
-                    raise UsageError(str(exc)) from None
+            emitter = None if args.dry_run else make_emitter(spool_dir=args.spool, transport=args.transport,
+                                                             url=args.url, file=args.file)
+            try:
+                result = export_pipeline(region, pipeline, args.executions, execution_arn=args.execution,
+                                         service=self._service(), emitter=emitter, dry_run=args.dry_run,
+                                         progress=bar.update, on_total=bar.grow)
+            finally:
+                if emitter is not None:
+                    emitter.close()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         finally:
             bar.close()
-        delivery = result.delivery
-        summary: dict[str, Any] = {
-            "pipeline": pipeline,
-            "region": region,
-            "executions": len(result.executions),
-            "events": len(result.events) if args.dry_run else delivery.sent + delivery.spooled,
-            "delivered": delivery.sent,
-            "spooled": delivery.spooled,
-            "rejected": len(delivery.rejected),
-            "errors": list(result.errors) + list(delivery.errors),
-            "running": list(result.running),
-            "destination": "dry run (nothing sent)" if args.dry_run else _destination(args),
-        }
-        answer = ExportResult(summary)
+        answer = _export_result(result.summary(), "dry run (nothing sent)" if args.dry_run else _destination(args))
         answer.result = result  # the exporter's own object (events, delivery) for scripts
         return answer
 
+    def _service(self) -> Any:
+        """The client as the exporter's service when it is one (in a kernel); else None: the exporter then
+        reads AWS through a service of its own (a client connected to a server, exporting locally)."""
+        return self.client if callable(getattr(self.client, "all_executions", None)) else None
+
     def _export_through_server(self, region: str, pipeline: str, args: Any) -> Any:
         """Connected to a server: its exporter sends, with its own OpenLineage configuration and spool."""
-        from .widgets.results import ExportResult
-
-        if args.dry_run or args.execution:
-            preview = self.client.openlineage_events(region, pipeline, execution_arn=args.execution)
-            if args.dry_run:
-                return ExportResult({"pipeline": pipeline, "region": region, "executions": 1,
-                                     "events": preview["count"], "delivered": 0, "spooled": 0, "rejected": 0,
-                                     "errors": [], "running": [], "destination": "dry run (nothing sent)"})
+        if args.dry_run:
+            preview = self.client.preview_events(region, pipeline, execution_arn=args.execution)
+            return _export_result({"region": region, "pipeline": pipeline,
+                                   "executions": [preview["executionArn"]] if preview.get("executionArn") else [],
+                                   "events": preview["count"], "delivered": 0, "spooled": 0},
+                                  "dry run (nothing sent)")
+        if args.execution:
             raise UsageError("--execution ARN is exported from the kernel: add --url or --transport")
-        pushed = self.client.openlineage_events(region, pipeline, push=True, executions=args.executions)
-        return ExportResult({
-            "pipeline": pipeline, "region": region, "executions": len(pushed["executions"]),
-            "events": pushed["delivered"] + pushed["spooled"], "delivered": pushed["delivered"],
-            "spooled": pushed["spooled"], "rejected": len(pushed["rejected"]), "errors": pushed["errors"],
-            "running": pushed.get("running", []), "destination": f"the server at {self.client.base_url}",
-        })
+        pushed = self.client.push_events(region, pipeline, executions=args.executions)
+        return _export_result(pushed, f"the server at {self.client.base_url}")
 
     @magic_arguments()
     @argument("--dialect", "-d", default=None, help="sqlglot dialect: spark, hive, athena (trino), redshift, ...")
@@ -422,32 +396,12 @@ def _progress_bar(description: str) -> _Bar:
     return _Bar(description)
 
 
-def _export_one(service: Any, region: str, pipeline: str, execution_arn: str, emitter: Any, bar: _Bar) -> Any:
-    """Export one named execution (the exporter's own selection knows latest/all/since)."""
-    from sm_lineage_exporter import ExportResult as Exported
-    from sm_lineage_exporter import events_for_lineage
+def _export_result(summary: dict[str, Any], destination: str) -> Any:
+    """The exporter's summary as the magic shows it: its events left out (``.result`` keeps them)."""
+    from .widgets.results import ExportResult
 
-    own = service is None
-    if own:
-        from .core.service import LineageService
-
-        service = LineageService()
-    try:
-        bar.grow(1)
-        lineage = service.lineage(region, pipeline, execution_arn=execution_arn, include_schemas=True)
-        bar.update(1)
-        events = events_for_lineage(lineage)
-        bar.grow(len(events))
-        result = Exported(executions=[execution_arn])
-        if emitter is None:
-            result.events = list(events)
-            bar.update(len(events))
-        else:
-            result.delivery = emitter.emit(events, bar.update)
-        return result
-    finally:
-        if own:
-            service.close()
+    shown = {k: v for k, v in summary.items() if k != "notDeliveredEvents"}
+    return ExportResult({**shown, "destination": destination})
 
 
 def _destination(args: Any) -> str:

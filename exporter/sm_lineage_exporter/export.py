@@ -118,7 +118,9 @@ def export_pipeline(
         service: A LineageService (default: one from the environment, closed afterwards).
         emitter: Where events go; None (or ``dry_run``) returns them in ``events`` instead.
         state: Watermark store for ``since-last`` (default: ``$SM_LINEAGE_STATE_DIR``).
-        progress, on_total: Progress callbacks (one tick per execution loaded and per event emitted).
+        progress, on_total: Progress callbacks, in events: ``on_total(n)`` as each execution's n events are
+            mapped, ``progress(k)`` as k of them are emitted (or, for a dry run, mapped), so that a bar ends
+            at the summary's ``events``.
 
     Returns:
         The executions exported, the events (when not sent) and the delivery outcome.
@@ -139,8 +141,6 @@ def export_pipeline(
         mark, wanted = _plan(source, region, pipeline, mode, since, execution_arn, store)
         if not sending:
             store = None  # a dry run reads the watermark, never moves it
-        if on_total:
-            on_total(len(wanted))
         try:
             _export(source, result, wanted, mark, store, emitter if sending else None, include_schemas=include_schemas,
                     producer=producer, namespace=namespace, progress=progress, on_total=on_total)
@@ -166,8 +166,6 @@ def _export(source: LineageSource, result: ExportResult, wanted: list[str | None
     for named in wanted:
         lineage = source.lineage(region, pipeline, execution_arn=named, include_schemas=include_schemas) if named \
             else source.lineage(region, pipeline, include_latest_exec=True, include_schemas=include_schemas)
-        if progress:
-            progress(1)
         execution: Mapping[str, Any] = lineage.get("execution") or {}
         arn = named or execution.get("arn")
         if not arn:

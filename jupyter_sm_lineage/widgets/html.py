@@ -694,7 +694,7 @@ def export_html(result: Mapping[str, Any]) -> str:
             )[:400]
         return value if isinstance(value, (str, int, float)) else json.dumps(value, default=str)[:200]
 
-    rows = [(k, shown(v)) for k, v in result.items() if k != "events"]
+    rows = [(k, shown(v)) for k, v in result.items() if not (k == "events" and isinstance(v, list))]
     return box(table(rows, css_class="sml-export"), "OpenLineage export")
 
 
