@@ -164,9 +164,10 @@ class LineageMagics(Magics):
                 self.client.executions(region, rest[0], limit=args.limit)))
         if target == "compare":
             if not 1 <= len(rest) <= 3:
-                raise UsageError("usage: %lineage compare PIPELINE [BASE] [HEAD] (execution ARNs)")
-            return self._compare(rest[0], rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None,
-                                 args)
+                raise UsageError("usage: %lineage compare PIPELINE [BASE] [HEAD] (execution ARNs; '-' for the "
+                                 "default; HEAD may name a notebook variable holding a Pipeline or its definition)")
+            base, head = (None if v in (None, "-") else v for v in (rest[1:] + [None, None])[:2])
+            return self._compare(rest[0], base, head, args)
         if target == "preview":
             if len(rest) != 1:
                 raise UsageError("usage: %lineage preview VAR (an SDK Pipeline, or its definition JSON or dict)")
@@ -233,6 +234,14 @@ class LineageMagics(Magics):
         from .widgets.compare import union_graph
 
         region = self._region(args.region)
+        local = self._local_definition(head)
+        if local is not None:  # "what would change if I upsert this?": definitions only, no execution read
+            from .widgets.compare import union_graph
+
+            answer = self._named(pipeline, region, lambda: self.client.compare(region, pipeline, head=local))
+            deployed = self.client.lineage(region, pipeline, view="pipeline")
+            proposed = {"graph": _definition_graph(local)}
+            return results.CompareResult(answer, graph=union_graph(proposed, deployed))
         answer = self._named(pipeline, region, lambda: self.client.compare(region, pipeline, base=base, head=head))
 
         def run_lineage(side: str) -> Any:
@@ -242,6 +251,20 @@ class LineageMagics(Magics):
             return self.client.lineage(region, pipeline, view="pipeline", execution_arn=arn)
 
         return results.CompareResult(answer, graph=union_graph(run_lineage("head"), run_lineage("base")))
+
+    def _local_definition(self, name: str | None) -> str | None:
+        """A notebook variable named ``name`` holding a pipeline (``.definition()``), its JSON or a dict, as JSON
+        text; None when ``name`` is not such a variable (then it is an execution ARN)."""
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        if not name or name.startswith("arn:") or name not in namespace:
+            return None
+        value = namespace[name]
+        definition = value.definition() if callable(getattr(value, "definition", None)) else value
+        if isinstance(definition, dict):
+            return json.dumps(definition)
+        if isinstance(definition, (str, bytes)):
+            return definition.decode() if isinstance(definition, bytes) else definition
+        raise UsageError(f"{name} is a {type(value).__name__}: give an SDK Pipeline, definition JSON or a dict")
 
     def _preview(self, name: str, args: Any) -> Any:
         """The lineage of a definition in the notebook: an SDK Pipeline (``.definition()``), JSON text or a dict."""
@@ -394,6 +417,15 @@ class _Bar:
 
 def _progress_bar(description: str) -> _Bar:
     return _Bar(description)
+
+
+def _definition_graph(definition: str) -> dict[str, Any]:
+    from .core.definition import parse_definition
+
+    try:
+        return parse_definition(definition).to_dict()
+    except ValueError as exc:
+        raise UsageError(f"not a pipeline definition: {exc}") from None
 
 
 def _export_result(summary: dict[str, Any], destination: str) -> Any:
