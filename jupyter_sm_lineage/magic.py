@@ -166,7 +166,7 @@ class LineageMagics(Magics):
             if not 1 <= len(rest) <= 3:
                 raise UsageError("usage: %lineage compare PIPELINE [BASE] [HEAD] (execution ARNs; '-' for the "
                                  "default; HEAD may name a notebook variable holding a Pipeline or its definition)")
-            base, head = (None if v in (None, "-") else v for v in (rest[1:] + [None, None])[:2])
+            base, head = (None if v in (None, "-") else v for v in [*rest[1:], None, None][:2])
             return self._compare(rest[0], base, head, args)
         if target == "preview":
             if len(rest) != 1:
