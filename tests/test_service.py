@@ -364,3 +364,14 @@ def test_lineage_can_carry_each_artifacts_schema(service: LineageService) -> Non
     result = service.lineage(HOME, "mlops-pipeline", include_latest_exec=True, include_schemas=True)
     validation = next(a for a in result["graph"]["artifacts"] if a["uri"].endswith("/churn/validation/"))
     assert validation["schema"]["format"] == "parquet" and validation["schema"]["fields"]
+
+
+def test_a_key_holding_a_double_slash_is_read_where_its_writer_wrote(service: LineageService) -> None:
+    lineage = service.lineage(HOME, "mlops-pipeline", include_latest_exec=True, include_schemas=True)
+    doubled = [a for a in lineage["graph"]["artifacts"] if "//" in a["uri"].split("://", 1)[1]]
+    assert doubled, "the demo's Register step reads evaluation//evaluation.json"
+    for artifact in doubled:
+        assert "fields" in artifact["schema"] and "//" not in artifact["schema"]["readAt"].split("://", 1)[1]
+    bucket, key = doubled[0]["uri"][len("s3://"):].split("/", 1)
+    answer = service.dataset_schema(bucket, key, HOME)
+    assert answer["readAt"].endswith("/evaluation/evaluation.json") and "'//'" in answer["warnings"][0]

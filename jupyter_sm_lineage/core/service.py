@@ -46,6 +46,7 @@ from .catalog import (
 )
 from .catalog import iso as _iso
 from .compare import NOT_DATA, compare_definitions, compare_runs, data_ports, execution_choice
+from .datasets import has_repeated_slash, match_path
 from .definition import load_definition, parse_definition
 from .errors import InvalidRequest, LineageError, NotFound, Unavailable
 from .execution import (
@@ -931,8 +932,12 @@ class LineageService:
         region, uri = self._dataset(bucket, prefix, region)
         if save:
             policy = parse_policy(policy)  # refuse a bad policy before reading anything
-        schema = sample_schema(uri, self.clients.client("s3", region))
+        schema, read_at = self._sample_at(region, uri)
         out: dict[str, Any] = {"ok": True, "dataset_id": schema.dataset_id, "schema": schema.to_dict()}
+        if read_at != uri:
+            out["readAt"] = read_at
+            out["warnings"] = [f"nothing is stored at {uri} (its key holds '//'); read at {read_at}, the location "
+                               "its writer wrote"]
         if save:
             with self._store("written") as store:
                 saved = store.save(schema.dataset_id, schema.fields, policy, schema=schema.to_dict())
@@ -974,11 +979,25 @@ class LineageService:
         """The schema sampled at ``uri`` (cached like bucket metadata), or ``{"error": {...}}``."""
         def sample() -> dict[str, Any]:
             try:
-                return sample_schema(uri, self.clients.client("s3", region)).to_dict()
+                schema, read_at = self._sample_at(region, uri)
             except LineageError as exc:
                 return {"error": {"file": uri, **exc.to_dict()}}
+            return schema.to_dict() if read_at == uri else {**schema.to_dict(), "readAt": read_at}
 
         return self._cached(("sample", region, uri), sample, self.settings.bucket_ttl)
+
+    def _sample_at(self, region: str, uri: str) -> tuple[Any, str]:
+        """(the schema sampled at ``uri``, where it was read). A key holding ``//`` (what a ``Std:Join`` of a
+        prefix and a file name makes) with nothing stored at it is read at its collapsed path, where the step
+        that the graph links it to wrote."""
+        client = self.clients.client("s3", region)
+        try:
+            return sample_schema(uri, client), uri
+        except NotFound:
+            if not has_repeated_slash(uri):
+                raise
+            collapsed = match_path(uri) + ("/" if uri.endswith("/") else "")
+            return sample_schema(collapsed, client), collapsed
 
     def _sample_many(self, region: str, uris: Iterable[str], wide: bool = False) -> dict[str, dict[str, Any]]:
         """Sample many URIs together: uri -> schema dict or ``{"error": ...}``. On the service's own pool, or
