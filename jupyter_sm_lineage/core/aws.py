@@ -163,7 +163,7 @@ class AwsClients:
             self._known_regions = frozenset(regions)
         return self._known_regions
 
-    def check_region(self, region: Any, parameter: str = "region") -> str:
+    def check_region(self, region: Any, parameter: str = "region", allowed_only: bool = True) -> str:
         """The region, if it is well-formed, a SageMaker region and on the allow-list; InvalidRequest if not."""
         if not isinstance(region, str) or not region:
             raise InvalidRequest(f"{parameter} is required (for example ap-northeast-2)", parameter=parameter)
@@ -174,6 +174,12 @@ class AwsClients:
         if known and region not in known:
             raise InvalidRequest(f"{parameter} {region!r} is not a region where SageMaker is available",
                                  parameter=parameter)
+        if allowed_only:
+            self.check_allowed(region, parameter)
+        return region
+
+    def check_allowed(self, region: str, parameter: str = "region") -> str:
+        """The region, if ALLOWED_REGIONS (when set) lists it; InvalidRequest if not."""
         if self.allowed_regions and region not in self.allowed_regions:
             allowed = ", ".join(sorted(self.allowed_regions))
             raise InvalidRequest(f"{parameter} {region!r} is outside ALLOWED_REGIONS ({allowed})", parameter=parameter)

@@ -284,8 +284,9 @@ class LineageService:
     def _regions(self, regions: Iterable[str] | str | None) -> tuple[list[str], list[dict[str, Any]]]:
         """(the regions a catalog covers, an error entry per region it refuses).
 
-        Named regions outside ALLOWED_REGIONS (or not regions at all) are refused one by one; with none named,
-        the default regions within the allowed ones are covered. InvalidRequest only when nothing is left.
+        Named regions outside ALLOWED_REGIONS are refused one by one; with none named, the default regions
+        within the allowed ones are covered. InvalidRequest when nothing is left, or for a name that is not
+        a SageMaker region at all (bad input).
         """
         if isinstance(regions, str):
             regions = [r.strip() for r in regions.split(",") if r.strip()]
@@ -298,10 +299,11 @@ class LineageService:
                                  parameter="regions")
         chosen, refused = [], []
         for region in named:
+            self.clients.check_region(region, "regions", allowed_only=False)  # not a region at all: a 400
             try:
-                chosen.append(self.clients.check_region(region, "regions"))
+                chosen.append(self.clients.check_allowed(region, "regions"))
             except InvalidRequest as exc:
-                refused.append({"region": str(region)[:64], **exc.to_dict()})
+                refused.append({"region": region, **exc.to_dict()})
         if not chosen:
             raise InvalidRequest("; ".join(e["message"] for e in refused), parameter="regions")
         return chosen, refused
