@@ -46,6 +46,9 @@ DAGRE_LIMIT = 250
 #: Node label size (px at zoom 1) and the lowest zoom a graph opens at: 13 px x 0.8 = 10.4 px on screen.
 LABEL_PX = 13
 READABLE_ZOOM = 0.8
+#: The lowest zoom a pipeline opens fitted at (13 px x 0.77 = 10 px, still read): a pipeline a little wider than
+#: the canvas fits whole; a larger graph opens at the readable zoom on its first ranks.
+FIT_MIN_ZOOM = 0.77
 #: The highest zoom a graph opens at: a two-step pipeline is not blown up to fill the canvas.
 MAX_OPEN_ZOOM = 1.0
 #: How far out a graph that opened at the readable zoom can be zoomed (to see its shape).
@@ -232,16 +235,18 @@ def _layered(
 def first_view(size: tuple[float, float], canvas: tuple[float, float]) -> tuple[dict[str, Any], float]:
     """Layout options for the first view of a drawing of ``size`` starting at (0, 0), and the minimum zoom.
 
-    When the fit's zoom on this canvas is between ``READABLE_ZOOM`` and ``MAX_OPEN_ZOOM``: fit, with the
-    readable zoom as minimum so that a canvas narrower than expected still reads. Otherwise fit (which puts
-    the drawing's centre at the canvas's centre, whatever the canvas's width, unknown here), zoom to the
+    When the fit's zoom on this canvas is between ``FIT_MIN_ZOOM`` and ``MAX_OPEN_ZOOM``: fit, down to
+    ``FIT_MIN_ZOOM`` on a canvas narrower than expected (whole, rather than cut at both sides). Otherwise fit
+    (which puts the drawing's centre at the canvas's centre, whatever the canvas's width, unknown here), zoom to the
     nearer bound about the drawing's top centre (exact for preset positions, estimated for dagre's), and pan
     its top to the padding: the first ranks, readable, and the graph can still be zoomed out.
     """
     width, height = size
     zoom = min((canvas[0] - 2 * PADDING) / max(width, 1.0), (canvas[1] - 2 * PADDING) / max(height, 1.0))
-    if READABLE_ZOOM <= zoom <= MAX_OPEN_ZOOM:
-        return {"fit": True}, READABLE_ZOOM
+    if FIT_MIN_ZOOM <= zoom <= MAX_OPEN_ZOOM:
+        # The canvas may be narrower than expected (a file browser open beside the notebook): let the fit
+        # zoom out a little further rather than cut the graph at both sides.
+        return {"fit": True}, FIT_MIN_ZOOM
     level = READABLE_ZOOM if zoom < READABLE_ZOOM else MAX_OPEN_ZOOM
     view = {"fit": True, "zoom": {"level": level, "position": {"x": width / 2, "y": 0}}, "pan": {"y": PADDING}}
     return view, MIN_ZOOM

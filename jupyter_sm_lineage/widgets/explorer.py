@@ -60,7 +60,10 @@ STYLE = """<style>
   color:var(--jp-content-link-color, #1565c0); box-shadow:none; border-bottom:1px solid #e0e0e0}
 .sml-explorer .sml-dataset-button.sml-current {background:#fff3e0; font-weight:600}
 .sml-explorer .sml-cell {overflow-wrap:anywhere; font-size:12px; padding:2px 4px; border-bottom:1px solid #e0e0e0}
-.sml-explorer .sml-detail .widget-html-content {overflow-wrap:anywhere}
+.sml-explorer .sml-detail .widget-html-content {overflow-wrap:anywhere; white-space:normal; max-width:100%}
+.sml-explorer .sml-detail table {max-width:100%}
+.sml-explorer .sml-detail td, .sml-explorer .sml-detail th {overflow-wrap:anywhere; word-break:break-word}
+.sml-explorer .sml-detail div, .sml-explorer .sml-detail span {max-width:100%; overflow-wrap:anywhere}
 .sml-explorer .widget-select select {overflow-x:hidden}
 .sml-explorer .widget-vbox > * {flex-shrink:0}
 </style>"""
