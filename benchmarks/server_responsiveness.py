@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -78,23 +80,20 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99) - 1] * 1000
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--latency-ms", type=float, default=200.0)
-    parser.add_argument("--samples", type=int, default=300)
-    parser.add_argument("server_args", nargs="*", help="extra server options, e.g. --LineageExtensionApp.max_workers=8")
-    args = parser.parse_args()
-    with emulator_process() as environ, tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "sitecustomize.py").write_text(CONFIG.format(latency=args.latency_ms / 1000))
-        port = _port()
-        command = [sys.executable, "-m", "jupyter_sm_lineage.server", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                   "--no-browser", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp}",
-                   "--ServerApp.log_level=WARN", *args.server_args]
-        if os.getuid() == 0:
-            command.append("--allow-root")
-        log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115
+@contextlib.contextmanager
+def serve(tmp: str, environ: dict[str, str], extra_env: dict[str, str] | None = None,
+          server_args: list[str] | None = None) -> Iterator[str]:
+    """The standalone server (``jupyter sm-lineage``) on a free loopback port, pointed at the emulator;
+    yields its ``.../sm-lineage`` base URL once ``health`` answers; stopped on exit."""
+    port = _port()
+    command = [sys.executable, "-m", "jupyter_sm_lineage.server", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--no-browser", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp}",
+               "--ServerApp.log_level=WARN", *(server_args or [])]
+    if os.getuid() == 0:
+        command.append("--allow-root")
+    with open(Path(tmp) / "server.log", "w") as log:
         server = subprocess.Popen(command, env={**os.environ, **environ, "JUPYTER_CONFIG_DIR": tmp,
-                                                                "PYTHONPATH": tmp},
+                                                **(extra_env or {})},
                                   stdout=subprocess.DEVNULL, stderr=log)
         base = f"http://127.0.0.1:{port}/sm-lineage"
         try:
@@ -107,6 +106,21 @@ def main() -> int:
                     if time.monotonic() > deadline or server.poll() is not None:
                         raise
                     time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("server_args", nargs="*", help="extra server options, e.g. --LineageExtensionApp.max_workers=8")
+    args = parser.parse_args()
+    with emulator_process() as environ, tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "sitecustomize.py").write_text(CONFIG.format(latency=args.latency_ms / 1000))
+        with serve(tmp, environ, {"PYTHONPATH": tmp}, args.server_args) as base:
             # Steady state: boto3 clients built once (a one-off per process that loads botocore's models).
             _get(f"{base}/lineage?region={REGION}&pipeline=mlops-pipeline")
             idle = [_get(f"{base}/health") for _ in range(args.samples)]
@@ -133,10 +147,6 @@ def main() -> int:
                 list(pool.map(lambda _: _get(url), range(count)))
             elapsed = time.perf_counter() - started
             print(f"warm lineage (definition view, cached): {count / elapsed:.0f} requests/s with 16 clients")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
     return 0
 
 

@@ -17,7 +17,6 @@ import argparse
 import concurrent.futures
 import json
 import multiprocessing
-import os
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.emulator_process import emulator_process
-from benchmarks.server_responsiveness import REGION, TOKEN, _get, _percentiles, _port
+from benchmarks.server_responsiveness import REGION, TOKEN, _get, _percentiles, serve
 
 
 def huge_select_list(size: int) -> str:
@@ -68,53 +67,27 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=8)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
-    with emulator_process() as environ, tempfile.TemporaryDirectory() as tmp:
-        port = _port()
-        command = [sys.executable, "-m", "jupyter_sm_lineage.server", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                   "--no-browser", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp}",
-                   "--ServerApp.log_level=WARN"]
-        if os.getuid() == 0:
-            command.append("--allow-root")
-        import subprocess
-
-        log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115
-        server = subprocess.Popen(command, env={**os.environ, **environ, "JUPYTER_CONFIG_DIR": tmp},
-                                  stdout=subprocess.DEVNULL, stderr=log)
-        base = f"http://127.0.0.1:{port}/sm-lineage"
+    with emulator_process() as environ, tempfile.TemporaryDirectory() as tmp, serve(tmp, environ) as base:
         catalog = f"{base}/sagemaker/pipelines?regions={REGION}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    _get(f"{base}/health", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise
-                    time.sleep(0.1)
-            _get(catalog)
-            idle_health = [_get(f"{base}/health") for _ in range(args.samples)]
-            idle_catalog = [_get(catalog) for _ in range(args.samples // 4)]
-            load = multiprocessing.get_context("spawn").Process(target=_sql_load, args=(base, args.requests))
-            load.start()
-            busy_health: list[float] = []
-            busy_catalog: list[float] = []
-            while load.is_alive():
-                busy_health.append(_get(f"{base}/health"))
-                if len(busy_health) % 4 == 0:
-                    busy_catalog.append(_get(catalog))
-            load.join(timeout=600)
-            print(f"{args.requests} over-budget SQL requests in flight (server defaults: 1 SQL worker, 20 s budget)")
-            for name, idle, busy in (("health", idle_health, busy_health),
-                                     ("sagemaker/pipelines", idle_catalog, busy_catalog)):
-                p50_idle, p99_idle = _percentiles(idle)
-                p50_busy, p99_busy = _percentiles(busy)
-                print(f"{name:20} idle p50 {p50_idle:6.1f} ms p99 {p99_idle:6.1f} ms | busy p50 {p50_busy:6.1f} ms "
-                      f"p99 {p99_busy:7.1f} ms ({len(busy)} samples) | busy/idle p99 {p99_busy / p99_idle:.1f}x")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+        _get(catalog)
+        idle_health = [_get(f"{base}/health") for _ in range(args.samples)]
+        idle_catalog = [_get(catalog) for _ in range(args.samples // 4)]
+        load = multiprocessing.get_context("spawn").Process(target=_sql_load, args=(base, args.requests))
+        load.start()
+        busy_health: list[float] = []
+        busy_catalog: list[float] = []
+        while load.is_alive():
+            busy_health.append(_get(f"{base}/health"))
+            if len(busy_health) % 4 == 0:
+                busy_catalog.append(_get(catalog))
+        load.join(timeout=600)
+        print(f"{args.requests} over-budget SQL requests in flight (server defaults: 1 SQL worker, 20 s budget)")
+        for name, idle, busy in (("health", idle_health, busy_health),
+                                 ("sagemaker/pipelines", idle_catalog, busy_catalog)):
+            p50_idle, p99_idle = _percentiles(idle)
+            p50_busy, p99_busy = _percentiles(busy)
+            print(f"{name:20} idle p50 {p50_idle:6.1f} ms p99 {p99_idle:6.1f} ms | busy p50 {p50_busy:6.1f} ms "
+                  f"p99 {p99_busy:7.1f} ms ({len(busy)} samples) | busy/idle p99 {p99_busy / p99_idle:.1f}x")
     return 0
 
 
