@@ -16,23 +16,17 @@ import base64
 import binascii
 import json
 import logging
-import math
-import os
 import re
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from cachetools import TLRUCache
-
 from .. import _version
-from .aws import AwsClients, allowed_regions_from_env, default_region
+from .aws import AwsClients
 from .catalog import (
     cross_pipeline_edges,
     execution_entry,
@@ -68,6 +62,7 @@ from .model import Graph
 from .s3meta import bucket_calls, bucket_of, describe_bucket
 from .schema import SchemaStore, sample_schema
 from .schema.store import default_store_path, parse_policy
+from .settings import Settings, TTLCache, env_count, env_number  # noqa: F401 - the names this module offered
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
 from .steps import JOB_KINDS
@@ -83,121 +78,6 @@ EXECUTION_ARN = re.compile(
     r"(?P<id>[a-zA-Z0-9]{1,64})$"
 )
 FOREVER = None
-
-
-N = TypeVar("N", int, float)
-
-
-def env_number(name: str, default: N, kind: type[N]) -> N:
-    """A number from the environment variable ``name`` (``default`` when unset or empty): a count at least 1,
-    a duration in seconds at least 0 (0: not cached)."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not {'an integer' if kind is int else 'a number'}") from None
-    minimum = 1 if kind is int else 0
-    if value < minimum:
-        raise ValueError(f"{name}={text!r} must be at least {minimum}")
-    return value
-
-
-def env_count(name: str, default: int) -> int:
-    """A count from the environment that may be 0."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit():
-        raise ValueError(f"{name}={text!r} is not a whole number (0 or more)")
-    return int(text)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Service configuration; :meth:`from_env` reads the documented environment variables."""
-
-    allowed_regions: tuple[str, ...] = ()
-    #: Regions a catalog covers when the caller names none.
-    default_regions: tuple[str, ...] = ()
-    profile: str | None = None
-    #: Threads for AWS calls: a cold lineage's widest wave is 4 calls about the execution plus 5 per bucket.
-    max_workers: int = 32
-    #: Threads sampling dataset schemas for a comparison (each sample is a listing and a ranged read).
-    sample_workers: int = 128
-    catalog_ttl: float = 60.0
-    running_ttl: float = 10.0
-    bucket_ttl: float = 300.0
-    cache_entries: int = 20_000
-    schema_store: str | None = None
-    #: Per AWS call: seconds to connect, seconds to wait for an answer, attempts (retries included). A call to an
-    #: endpoint that accepts connections but never answers gives up after attempts x (connect + read) seconds
-    #: plus botocore's backoff between attempts.
-    aws_connect_timeout: float = 3.0
-    aws_read_timeout: float = 10.0
-    aws_max_attempts: int = 3
-    #: SQL worker processes (0: analyse in the calling thread, with the cooperative time budget only).
-    sql_workers: int = 0
-    #: Seconds one SQL request may take; MiB of memory a SQL worker may use.
-    sql_seconds: float = 20.0
-    sql_memory_mb: int = 2048
-    hooks: tuple[tuple[str, Callable[..., Any]], ...] = field(default=())
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> Settings:
-        allowed = tuple(allowed_regions_from_env())
-        regions = tuple(r.strip() for r in os.environ.get("SM_LINEAGE_REGIONS", "").split(",") if r.strip())
-        if not regions:
-            regions = allowed or tuple(r for r in [default_region()] if r)
-        values: dict[str, Any] = {
-            "allowed_regions": allowed,
-            "default_regions": regions,
-            "profile": os.environ.get("AWS_PROFILE") or None,
-            "max_workers": env_number("SM_LINEAGE_MAX_WORKERS", 32, int),
-            "catalog_ttl": env_number("SM_LINEAGE_CATALOG_TTL", 60.0, float),
-            "running_ttl": env_number("SM_LINEAGE_RUNNING_TTL", 10.0, float),
-            "bucket_ttl": env_number("SM_LINEAGE_BUCKET_TTL", 300.0, float),
-            "schema_store": os.environ.get("SM_LINEAGE_SCHEMA_STORE") or None,
-            "aws_connect_timeout": env_number("SM_LINEAGE_AWS_CONNECT_TIMEOUT", 3.0, float),
-            "aws_read_timeout": env_number("SM_LINEAGE_AWS_READ_TIMEOUT", 10.0, float),
-            "aws_max_attempts": env_number("SM_LINEAGE_AWS_MAX_ATTEMPTS", 3, int),
-            "sql_workers": env_count("SM_LINEAGE_SQL_WORKERS", 0),
-            "sql_seconds": env_number("SM_LINEAGE_SQL_SECONDS", 20.0, float),
-            "sql_memory_mb": env_number("SM_LINEAGE_SQL_MEMORY_MB", 2048, int),
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
-
-
-class TTLCache:
-    """A thread-safe cache (cachetools' TLRUCache): entries with a TTL or forever, least recently used evicted."""
-
-    def __init__(self, max_entries: int = 20_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self._data: TLRUCache[Any, tuple[float | None, Any]] = TLRUCache(max_entries, _expiry, timer=clock)
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> tuple[bool, Any]:
-        with self._lock:
-            entry = self._data.get(key)
-        return (False, None) if entry is None else (True, entry[1])
-
-    def put(self, key: Any, value: Any, ttl: float | None) -> None:
-        with self._lock:
-            self._data[key] = (ttl, value)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            self._data.expire()
-            return len(self._data)
-
-
-def _expiry(_key: Any, entry: tuple[float | None, Any], now: float) -> float:
-    return math.inf if entry[0] is None else now + entry[0]
 
 
 class LineageService:

@@ -15,7 +15,7 @@ from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .._version import __version__
 from ..core.aws import allowed_regions_from_env
-from ..core.service import Settings, env_number
+from ..core.settings import Settings, env_number
 from . import handlers
 from .backends import ProcessBackend, ThreadBackend, settings_dict
 

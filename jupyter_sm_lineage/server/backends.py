@@ -32,7 +32,8 @@ from typing import Any
 from cachetools import LRUCache
 
 from ..core.errors import DeadlineExceeded, LineageError, Unavailable, UpstreamError, error_from_dict, error_kind
-from ..core.service import LineageService, Settings
+from ..core.service import LineageService
+from ..core.settings import Settings
 from ..operations import invoke
 
 log = logging.getLogger(__name__)
