@@ -154,6 +154,8 @@ class Explorer(widgets.VBox):
         self._updating = False
         self._shown = False
         self._run_lineages: dict[str, dict[str, Any]] = {}
+        #: Step trends of a pipeline's last runs (one ``trend`` call per pipeline and newest run).
+        self._trends: dict[str, dict[str, Any]] = {}
         self._dataset_buttons: dict[str, list[widgets.Button]] = {}
 
         wide = widgets.Layout(width="100%")
@@ -300,6 +302,7 @@ class Explorer(widgets.VBox):
         self.load_catalog()
         if current and current in self._listed():
             self._run_lineages.clear()
+            self._trends.clear()
             if self.pipeline.value == current:
                 self.load_lineage(current, run)
             else:
@@ -596,25 +599,27 @@ class Explorer(widgets.VBox):
             self.select_step(node_id)
 
     def _trend(self, name: str) -> str:
-        """The step's status and elapsed time over the last runs (a ``trend`` field if the lineage has one)."""
+        """The step's status and elapsed time over the last runs (the service's ``trend``, one call per pipeline;
+        a ``trend`` field if the lineage has one)."""
         node = next((n for n in ((self.lineage or {}).get("graph") or {}).get("nodes") or []
                      if n.get("id") == name), {})
         if node.get("trend"):
             return trend_html(list(node["trend"]), name)
         pipeline = ((self.lineage or {}).get("pipeline") or {}).get("name")
-        runs = [e for e in self.runs.executions if e.get("status")][:TREND_RUNS]
-        if not pipeline or len(runs) < 2:
+        if not pipeline or len([e for e in self.runs.executions if e.get("status")]) < 2:
             return ""
-        points = []
+        newest = str(self.runs.executions[0].get("arn"))
+        key = f"{self.region.value}|{pipeline}|{newest}"  # a new run makes a new trend
         try:
-            for execution in reversed(runs):
-                lineage = self._lineage_of_run(str(pipeline), str(execution["arn"]))
-                step = next((n for n in (lineage.get("graph") or {}).get("nodes") or [] if n.get("id") == name), None)
-                run = (step or {}).get("run") or {}
-                points.append({"status": run.get("status") or "NotRun", "elapsedSec": run.get("elapsedSec"),
-                               "startTime": execution.get("startTime")})
+            if key not in self._trends:
+                self._trends[key] = self.client.trend(str(self.region.value), str(pipeline), limit=TREND_RUNS)
         except LineageError as exc:
             return note_html(f"no trend: {exc.message}")
+        trend = self._trends[key]
+        ran = {p["execution"]: p for p in (trend.get("steps") or {}).get(name) or []}
+        points = [{"status": (ran.get(i) or {}).get("status") or "NotRun", "elapsedSec": (ran.get(i) or {}).get(
+            "elapsedSec"), "startTime": execution.get("startTime")}
+            for i, execution in enumerate(trend.get("executions") or [])]
         return trend_html(points, name)
 
     def select_step(self, name: str) -> None:
