@@ -202,11 +202,13 @@ def test_quickstart_explorer_in_jupyterlab(emulator: Any, expected: dict[str, An
         page.locator(f"{EXPLORER} .sml-note", has_text="Pick a pipeline of us-east-1").first.wait_for(timeout=30_000)
         # (the page applies the kernel's updates in order: wait for the last of them, then look at everything)
         page.wait_for_function(
-            """([run]) => { const e = document.querySelector('.sml-explorer');
-                            return !e.innerText.includes(run) && !e.querySelector('.sml-schema-viewer'); }""",
-            arg=[expected["failed_run"]], timeout=30_000)
+            """([run, pipeline]) => { const e = document.querySelector('.sml-explorer');
+                                      const detail = e.querySelector('.sml-detail').innerText;
+                                      return !e.innerText.includes(run) && !e.querySelector('.sml-schema-viewer')
+                                             && !detail.includes(pipeline) && detail.includes('us-east-1'); }""",
+            arg=[expected["failed_run"], PIPELINE], timeout=30_000)
         assert page.evaluate(bs.CY_FIND, [EXPLORER, nodes, edges]) is None
-        assert PIPELINE not in panel.inner_text() and "us-east-1" in panel.inner_text()
+        assert PIPELINE not in panel.inner_text() and "us-east-1" in panel.inner_text(), panel.inner_text()
         # and picking the pipeline again in the first region shows it again
         pick(page, f"{EXPLORER} .widget-dropdown:has(label:text-is('Region')) select", REGION)
         # (us-east-1 has an mlops-pipeline too: wait for the list of the first region before picking from it)

@@ -53,7 +53,7 @@ FIT_MIN_ZOOM = 0.77
 MAX_OPEN_ZOOM = 1.0
 #: How far out a graph that opened at the readable zoom can be zoomed (to see its shape).
 MIN_ZOOM = 0.05
-STEP_W, STEP_H = 180, 58
+STEP_W, STEP_H = 164, 58
 DATASET_W, DATASET_H = 220, 44
 #: Characters per label line that fit the node at LABEL_PX (about 6.5 px each in a sans-serif).
 STEP_CHARS, DATASET_CHARS = 26, 27

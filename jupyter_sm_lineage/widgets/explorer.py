@@ -215,7 +215,7 @@ class Explorer(widgets.VBox):
 
         self.detail = widgets.VBox(
             [widgets.HTML(note_html("Click a step or a dataset to see its details."))],
-            layout=widgets.Layout(flex="0 1 32%", min_width="250px", max_width="480px", max_height="600px",
+            layout=widgets.Layout(flex="0 1 28%", min_width="250px", max_width="480px", max_height="600px",
                                   overflow="auto", padding="0 4px"),
         )
         self.detail.add_class("sml-detail")
