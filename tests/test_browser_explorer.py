@@ -95,7 +95,8 @@ def tab(page: Any, name: str) -> None:
 def pick(page: Any, selector: str, text: str) -> None:
     """Choose the option of a <select> whose label contains ``text``."""
     select = page.locator(selector).first
-    label = select.locator("option", has_text=text).first.inner_text()
+    # (a busy machine: the kernel may fill the options late)
+    label = select.locator("option", has_text=text).first.inner_text(timeout=60_000)
     select.select_option(label=label)
 
 
