@@ -39,6 +39,13 @@ ROUTES: list[tuple[tuple[str, ...], dict[str, str], Any, str]] = [
      "/featurestore/feature-groups"),
     (("featurestore", "feature-groups", "customers"), {"region": HOME}, lambda s: s.feature_group(HOME, "customers"),
      "/featurestore/feature-groups/{name}"),
+    (("sagemaker", "regions"), {}, lambda s: s.regions(), "/sagemaker/regions"),
+    (("sagemaker", "executions"), {"region": HOME, "pipeline": "mlops-pipeline", "limit": "3"},
+     lambda s: s.executions(HOME, "mlops-pipeline", limit=3), "/sagemaker/executions"),
+    (("lineage", "compare"), {"region": HOME, "pipeline": "mlops-pipeline"},
+     lambda s: s.compare(HOME, "mlops-pipeline"), "/lineage/compare"),
+    (("lineage", "trend"), {"region": HOME, "pipeline": "mlops-pipeline", "limit": "4"},
+     lambda s: s.trend(HOME, "mlops-pipeline", limit=4), "/lineage/trend"),
 ]
 
 
