@@ -36,3 +36,10 @@ def echo(service: LineageService, word: str, times: int = 1, loud: bool = False)
     """An operation that exists only in a test (declared there), to prove a declaration is enough."""
     text = " ".join([word] * times)
     return {"echo": text.upper() if loud else text, "version": service.health()["version"]}
+
+
+class NanService(LineageService):
+    """``health`` carries the non-finite numbers an AWS metric can hold."""
+
+    def health(self) -> dict[str, Any]:
+        return {**super().health(), "metrics": {"loss": float("nan"), "auc": [0.9, float("inf")]}}

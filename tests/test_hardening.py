@@ -249,3 +249,12 @@ def test_requests_are_handed_to_the_service_process_off_the_event_loop(monkeypat
     assert json.loads(answers[0]) == [HOME]
     assert getattr(answers[1], "parameter", None) == "sql"  # larger than 1 MiB: refused, by the service
     assert senders and loop_thread not in senders
+
+
+def test_non_finite_numbers_in_an_answer_become_null_not_invalid_json() -> None:
+    host = ServiceHost({}, 1, "tests.contract_service:NanService")
+    try:
+        answer = json.loads(host.call(None, "health", {}))
+    finally:
+        host.close()
+    assert answer["metrics"] == {"loss": None, "auc": [0.9, None]} and answer["status"] == "ok"
