@@ -145,8 +145,11 @@ def test_a_local_definition_against_the_deployed_one(service: LineageService) ->
 
 
 def test_compare_refuses_what_it_cannot_compare(service: LineageService) -> None:
-    with pytest.raises(InvalidRequest, match="executionArn"):
+    with pytest.raises(InvalidRequest, match="base must look like") as info:
         service.compare(HOME, PIPELINE, base="not-an-arn")
+    assert info.value.to_dict()["parameter"] == "base"
+    with pytest.raises(InvalidRequest, match="head must look like"):
+        service.compare(HOME, PIPELINE, head="[1, 2]")
     with pytest.raises(NotFound):
         service.compare(HOME, "no-such-pipeline")
 
@@ -184,4 +187,4 @@ def test_the_history_and_compare_routes_answer_what_the_service_answers(http: An
     assert http.trend(HOME, PIPELINE, limit=3)["executions"] == service.trend(HOME, PIPELINE, limit=3)["executions"]
     with pytest.raises(InvalidRequest) as info:
         http.compare(HOME, PIPELINE, base="nope")
-    assert info.value.to_dict()["parameter"] == "executionArn"
+    assert info.value.to_dict()["parameter"] == "base"

@@ -199,18 +199,17 @@ class LineageService:
         return pipeline
 
     @staticmethod
-    def _check_execution_arn(arn: str, region: str, pipeline: str | None) -> str:
+    def _check_execution_arn(arn: str, region: str, pipeline: str | None, parameter: str = "executionArn") -> str:
         match = EXECUTION_ARN.match(arn)
         if match is None:
             raise InvalidRequest(
-                "executionArn must look like arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID",
-                parameter="executionArn")
+                f"{parameter} must look like arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID",
+                parameter=parameter)
         if match["region"] != region:
-            raise InvalidRequest(f"executionArn is in {match['region']}, not in region {region}",
-                                 parameter="executionArn")
+            raise InvalidRequest(f"{parameter} is in {match['region']}, not in region {region}", parameter=parameter)
         if pipeline and match["pipeline"].lower() != pipeline.lower():
-            raise InvalidRequest(f"executionArn belongs to pipeline {match['pipeline']!r}, not {pipeline!r}",
-                                 parameter="executionArn")
+            raise InvalidRequest(f"{parameter} belongs to pipeline {match['pipeline']!r}, not {pipeline!r}",
+                                 parameter=parameter)
         return arn
 
     # --- health ---------------------------------------------------------------------------------
@@ -506,9 +505,10 @@ class LineageService:
             return self._compare_definition(region, pipeline, local)
         for name, arn in (("base", base), ("head", head)):
             if arn is not None and not isinstance(arn, str):
-                raise InvalidRequest(f"{name} must be an execution ARN", parameter=name)
+                raise InvalidRequest(f"{name} must be an execution ARN (or, for head, a pipeline definition)",
+                                     parameter=name)
             if arn:
-                self._check_execution_arn(arn, region, pipeline)
+                self._check_execution_arn(arn, region, pipeline, name)
         # Round trip 1: the pipeline (for the lineages) together with the history (for the choice).
         self._submit(self._describe_pipeline, region, pipeline)
         statuses: dict[str, str | None] = {}
