@@ -188,3 +188,31 @@ def test_the_history_and_compare_routes_answer_what_the_service_answers(http: An
     with pytest.raises(InvalidRequest) as info:
         http.compare(HOME, PIPELINE, base="nope")
     assert info.value.to_dict()["parameter"] == "base"
+
+
+def test_versions_saved_when_each_run_ended_are_its_schemas(service: LineageService,
+                                                            history: list[dict[str, Any]]) -> None:
+    """A location both runs share (churn/validation/) shows a real difference when the schema store holds the
+    version each run saw: the newest one saved by the time it ended."""
+    import io
+    from datetime import datetime, timedelta
+
+    head, base = history[0], next(e for e in history[1:] if e["status"] == "Succeeded")
+    uri = "s3://sm-lineage-demo-curated-123456789012/churn/validation/"
+
+    def at(iso: str, minutes: int) -> str:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")) + timedelta(minutes=minutes)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    lines = [{"dataset_id": uri, "version": 1, "createdAt": at(base["endTime"], -5), "fields": {"id": "int32"}},
+             {"dataset_id": uri, "version": 2, "createdAt": at(head["endTime"], -5),
+              "fields": {"id": "int64", "churned": "bool"}},
+             {"dataset_id": uri, "version": 3, "createdAt": at(head["endTime"], 60), "fields": {"later": "string"}}]
+    report = service.schema_store.import_jsonl(io.StringIO("\n".join(json.dumps(line) for line in lines)))
+    assert report.to_dict()["imported"] == 3
+    result = service.compare(HOME, PIPELINE, base=base["arn"], head=head["arn"])
+    validation = next(d for d in result["datasets"] if d["head"] == uri)
+    assert validation["schemaSource"] == {"base": "store", "head": "store"} and validation["changed"]
+    diff = validation["schemaDiff"]
+    assert diff["added"] == [{"field": "churned", "type": "bool"}]
+    assert diff["retyped"] == [{"field": "id", "from": "int32", "to": "int64", "change": "widening"}]

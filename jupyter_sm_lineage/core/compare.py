@@ -187,9 +187,15 @@ def data_ports(lineage: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
 
 
 def dataset_changes(base: Mapping[str, Any], head: Mapping[str, Any],
-                    schemas: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per (step, port, direction) of either run: both URIs and the diff of the schemas sampled there (a location
-    both runs share is ``sameLocation`` and identical without being sampled)."""
+                    base_schemas: Mapping[str, Mapping[str, Any]],
+                    head_schemas: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per (step, port, direction) of either run: both URIs and the diff of their schemas as each run saw them.
+
+    ``base_schemas`` and ``head_schemas`` map a URI to its schema for that run (a version saved in the schema
+    store when the run ended, or one sampled now: ``source`` says which); one mapping serves both runs when
+    ``head_schemas`` is None. A location both runs share with no saved version for either is ``sameLocation``
+    and identical without being read."""
+    head_schemas = base_schemas if head_schemas is None else head_schemas
     old = {(s, p, d): u for s, p, d, u in data_ports(base)}
     new = {(s, p, d): u for s, p, d, u in data_ports(head)}
     out = []
@@ -197,13 +203,14 @@ def dataset_changes(base: Mapping[str, Any], head: Mapping[str, Any],
         step, port, direction = key
         entry: dict[str, Any] = {"step": step, "port": port, "direction": direction,
                                  "base": old.get(key), "head": new.get(key)}
-        before, after = schemas.get(old.get(key) or ""), schemas.get(new.get(key) or "")
-        if key in old and old.get(key) == new.get(key):
+        before, after = base_schemas.get(old.get(key) or ""), head_schemas.get(new.get(key) or "")
+        if before is not None and after is not None and "fields" in before and "fields" in after:
+            entry["schemaDiff"] = diff_fields(dict(before["fields"]), dict(after["fields"])).to_dict()
+            entry["schemaSource"] = {"base": before.get("source", "sampled"), "head": after.get("source", "sampled")}
+        elif key in old and old.get(key) == new.get(key):
             # One location read or written by both runs holds one schema now: nothing to sample or diff.
             entry["schemaDiff"] = diff_fields({}, {}).to_dict()
             entry["sameLocation"] = True
-        elif before is not None and after is not None and "fields" in before and "fields" in after:
-            entry["schemaDiff"] = diff_fields(dict(before["fields"]), dict(after["fields"])).to_dict()
         else:
             problems = [s["error"].get("message") for s in (before, after) if s and isinstance(s.get("error"), dict)]
             entry["schemaDiff"] = None
@@ -243,8 +250,10 @@ def _nodes(lineage: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 
 def compare_runs(base: Mapping[str, Any], head: Mapping[str, Any], base_definition: Mapping[str, Any],
-                 head_definition: Mapping[str, Any], schemas: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """The comparison of two lineage payloads (each of one execution) and the definitions they ran."""
+                 head_definition: Mapping[str, Any], schemas: Mapping[str, Mapping[str, Any]],
+                 head_schemas: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The comparison of two lineage payloads (each of one execution) and the definitions they ran; ``schemas``
+    (and ``head_schemas`` when the runs saw different ones) as :func:`dataset_changes` takes them."""
     base_nodes, head_nodes = _nodes(base), _nodes(head)
     base_settings, head_settings = step_settings(base_definition), step_settings(head_definition)
     order = list(head_nodes) + [n for n in base_nodes if n not in head_nodes]
@@ -254,7 +263,7 @@ def compare_runs(base: Mapping[str, Any], head: Mapping[str, Any], base_definiti
                           head_settings.get(n, {}), True, base_identity, head_identity) for n in order]
     parameters = parameter_changes((base.get("execution") or {}).get("parameters") or [],
                                    (head.get("execution") or {}).get("parameters") or [])
-    datasets = dataset_changes(base, head, schemas)
+    datasets = dataset_changes(base, head, schemas, head_schemas)
     metrics = metric_changes(base, head)
     return {
         "parameters": parameters, "steps": steps, "datasets": datasets, "metrics": metrics,

@@ -531,15 +531,38 @@ class LineageService:
         lineages = {arn: future.result() for arn, future in runs.items()}
         old, new = lineages[base], lineages[head]
         definitions = {arn: load_definition(self._definition_for(region, arn)) for arn in arns}
-        # Round trip 4 (and 5): the schemas at the URIs the two runs do not share; a location both runs
-        # used holds one schema, the same for both.
-        base_uris = {uri for *_, uri in data_ports(old)}
-        head_uris = {uri for *_, uri in data_ports(new)}
-        schemas = self._sample_many(region, sorted(base_uris ^ head_uris), wide=True)
         described = {arn: execution_entry({"PipelineExecutionArn": arn}, describe.result(), parameters.result())
                      for arn, (describe, parameters) in entries.items()}
+        # Each run's schemas: the version the schema store held when the run ended, where one was saved;
+        # else (round trip 4, and 5) sampled now at the URIs the two runs do not share. A location both runs
+        # used with no saved version holds one schema now, the same for both: not read.
+        base_uris = {uri for *_, uri in data_ports(old)}
+        head_uris = {uri for *_, uri in data_ports(new)}
+        saved_base = self._saved_schemas(base_uris, described[base])
+        saved_head = self._saved_schemas(head_uris, described[head])
+        sampled = self._sample_many(region, sorted(((base_uris - set(saved_base)) | (head_uris - set(saved_head)))
+                                                   & (base_uris ^ head_uris)), wide=True)
         return {"region": region, "pipeline": pipeline, "base": described[base], "head": described[head],
-                **compare_runs(old, new, definitions[base], definitions[head], schemas)}
+                **compare_runs(old, new, definitions[base], definitions[head], {**sampled, **saved_base},
+                               {**sampled, **saved_head})}
+
+    def _saved_schemas(self, uris: Iterable[str], execution: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """uri -> the newest schema version saved in the store by the time ``execution`` ended (or now, for
+        one still running); none when the store holds none for it or cannot be read."""
+        until = str(execution.get("endTime") or "9999")
+        found: dict[str, dict[str, Any]] = {}
+        try:
+            with self._store("read") as store:
+                for uri in uris:
+                    versions = store.versions(uri).to_dict().get("versions") or []
+                    kept = [v for v in versions if str(v.get("createdAt") or "") <= until]
+                    if kept:
+                        latest = max(kept, key=lambda v: int(v["version"]))
+                        found[uri] = {"fields": latest["fields"], "source": "store", "version": latest["version"]}
+        except Unavailable as exc:
+            log.warning("comparison without saved schema versions: %s", exc.message)
+            return {}
+        return found
 
     def _compare_definition(self, region: str, pipeline: str, local: dict[str, Any]) -> dict[str, Any]:
         described = self._describe_pipeline(region, pipeline)
