@@ -375,11 +375,16 @@ class Explorer(widgets.VBox):
     def _region_changed(self, change: Mapping[str, Any]) -> None:
         if self._updating or not change["new"]:
             return
+        # The previous region's list goes at once: a click on it while the new one loads would pick by its
+        # position in a list the kernel no longer has.
         self._updating = True
         try:
+            self.pipeline.options = []
             self.pipeline.value = None
         finally:
             self._updating = False
+        self.catalog = []
+        self.list_note.value = note_html(f"Reading the pipelines of {change['new']}…")
         self.clear(f"Pick a pipeline of {change['new']}.")
         self.load_catalog()
 
