@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from .definition import normalize_uri
+from .times import elapsed_seconds
 from .times import iso as _iso
 
 
@@ -155,10 +156,7 @@ def execution_entry(summary: Mapping[str, Any], describe: Mapping[str, Any] | No
     status = (describe or {}).get("PipelineExecutionStatus") or summary.get("PipelineExecutionStatus")
     start = (describe or {}).get("CreationTime") or summary.get("StartTime")
     end = (describe or {}).get("LastModifiedTime") if status in ("Succeeded", "Failed", "Stopped") else None
-    elapsed = None
-    if isinstance(start, datetime):
-        finish = end if isinstance(end, datetime) else datetime.now(start.tzinfo)
-        elapsed = round((finish - start).total_seconds(), 3)
+    elapsed = elapsed_seconds(start, end) if start else None
     entry: dict[str, Any] = {
         "arn": summary.get("PipelineExecutionArn"),
         "displayName": (describe or {}).get("PipelineExecutionDisplayName") or summary.get(

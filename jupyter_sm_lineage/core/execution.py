@@ -11,14 +11,13 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any
 
 from .definition import ExecutionContext, load_definition, normalize_uri, parse_definition
 from .model import Graph, Node, Port
 from .steps import JOB_KINDS, STEP_KINDS
+from .times import elapsed_seconds
 from .times import iso as _iso
-from .times import parse_time as _dt
 
 FINISHED = frozenset({"Succeeded", "Failed", "Stopped"})
 STEP_STATUSES = ("Succeeded", "Failed", "Executing", "Starting", "Stopping", "Stopped", "NotRun")
@@ -137,7 +136,7 @@ def step_run(step: Mapping[str, Any] | None, region: str) -> dict[str, Any]:
     if end:
         run["endTime"] = _iso(end)
     if start and end:
-        run["elapsedSec"] = round((_dt(end) - _dt(start)).total_seconds(), 3)
+        run["elapsedSec"] = elapsed_seconds(start, end)
     cache = step.get("CacheHitResult") or {}
     run["cacheHit"] = bool(cache.get("SourcePipelineExecutionArn"))
     if run["cacheHit"]:
@@ -261,10 +260,7 @@ def summary(graph: Graph, execution: Mapping[str, Any] | None) -> dict[str, Any]
     status = execution.get("PipelineExecutionStatus")
     start = execution.get("CreationTime") or execution.get("StartTime")
     end = execution.get("LastModifiedTime") if status in FINISHED else None
-    elapsed = None
-    if start:
-        finish = _dt(end) if end else datetime.now(timezone.utc)
-        elapsed = round((finish - _dt(start)).total_seconds(), 3)
+    elapsed = elapsed_seconds(start, end or None)
     out: dict[str, Any] = {
         "overallStatus": status,
         "nodeStatus": dict(counts),

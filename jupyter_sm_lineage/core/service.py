@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, TypeVar
 
 from .. import _version
@@ -66,6 +65,7 @@ from .settings import Settings, TTLCache, env_count, env_number  # noqa: F401 - 
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
 from .steps import JOB_KINDS
+from .times import try_parse_time
 from .views import check_view, graph_view
 from .workers import SqlBudget, SqlWorkers
 
@@ -1114,14 +1114,9 @@ def _parse_page_token(token: Any) -> tuple[str | None, int]:
 
 
 def _sort_time(value: Any) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, datetime):
-        return value.timestamp()
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return 0.0
+    """A listing's StartTime as a number to sort on (a missing or malformed one sorts last)."""
+    moment = try_parse_time(value)
+    return moment.timestamp() if moment is not None else 0.0
 
 
 def _strip(response: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,3 +17,23 @@ def parse_time(value: Any) -> datetime:
 def iso(value: Any) -> str:
     """RFC 3339 in UTC with ``Z``."""
     return parse_time(value).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def try_parse_time(value: Any) -> datetime | None:
+    """:func:`parse_time`, or None for a value that is no time (None, empty, malformed)."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_time(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def elapsed_seconds(start: Any, end: Any = None) -> float | None:
+    """Seconds from ``start`` to ``end`` (to now when ``end`` is None), to the millisecond; None without a
+    start."""
+    began = try_parse_time(start)
+    finished = datetime.now(timezone.utc) if end is None else try_parse_time(end)
+    if began is None or finished is None:
+        return None
+    return round((finished - began).total_seconds(), 3)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from ..core.times import try_parse_time as parse_time
 from .layered import layered_positions
 
 STATUS_COLOURS = {
@@ -207,16 +208,6 @@ def step_elapsed(run: Mapping[str, Any], now: datetime | None = None) -> float |
     if start is None or run.get("status") not in ("Executing", "Starting", "Stopping"):
         return None
     return max(0.0, ((now or datetime.now(timezone.utc)) - start).total_seconds())
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def elapsed_text(run: Mapping[str, Any]) -> str:
