@@ -61,7 +61,7 @@ from .model import Graph
 from .s3meta import bucket_calls, bucket_of, describe_bucket
 from .schema import SchemaStore, sample_schema
 from .schema.store import default_store_path, parse_policy
-from .settings import Settings, TTLCache, env_count, env_number  # noqa: F401 - the names this module offered
+from .settings import Settings, TTLCache, env_number  # noqa: F401 - the names this module offered
 from .sql import sql_lineage
 from .sql.dialects import known_dialects, resolve_dialect
 from .steps import JOB_KINDS

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
@@ -18,9 +18,9 @@ from .aws import allowed_regions_from_env, default_region
 N = TypeVar("N", int, float)
 
 
-def env_number(name: str, default: N, kind: type[N]) -> N:
-    """A number from the environment variable ``name`` (``default`` when unset or empty): a count at least 1,
-    a duration in seconds at least 0 (0: not cached)."""
+def env_number(name: str, default: N, kind: type[N], minimum: N | None = None) -> N:
+    """A number from the environment variable ``name`` (``default`` when unset or empty), at least ``minimum``
+    (default: 1 for a count, 0 for seconds, where 0 means not cached)."""
     text = os.environ.get(name, "").strip()
     if not text:
         return default
@@ -28,20 +28,10 @@ def env_number(name: str, default: N, kind: type[N]) -> N:
         value = kind(text)
     except ValueError:
         raise ValueError(f"{name}={text!r} is not {'an integer' if kind is int else 'a number'}") from None
-    minimum = 1 if kind is int else 0
-    if value < minimum:
-        raise ValueError(f"{name}={text!r} must be at least {minimum}")
+    least = minimum if minimum is not None else (1 if kind is int else 0)
+    if value < least:
+        raise ValueError(f"{name}={text!r} must be at least {least}")
     return value
-
-
-def env_count(name: str, default: int) -> int:
-    """A count from the environment that may be 0."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit():
-        raise ValueError(f"{name}={text!r} is not a whole number (0 or more)")
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -76,6 +66,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
+        """The documented environment variables (:data:`ENVIRONMENT`) over the defaults above, ``overrides``
+        (those not None) over both."""
         allowed = tuple(allowed_regions_from_env())
         regions = tuple(r.strip() for r in os.environ.get("SM_LINEAGE_REGIONS", "").split(",") if r.strip())
         if not regions:
@@ -84,20 +76,29 @@ class Settings:
             "allowed_regions": allowed,
             "default_regions": regions,
             "profile": os.environ.get("AWS_PROFILE") or None,
-            "max_workers": env_number("SM_LINEAGE_MAX_WORKERS", 32, int),
-            "catalog_ttl": env_number("SM_LINEAGE_CATALOG_TTL", 60.0, float),
-            "running_ttl": env_number("SM_LINEAGE_RUNNING_TTL", 10.0, float),
-            "bucket_ttl": env_number("SM_LINEAGE_BUCKET_TTL", 300.0, float),
             "schema_store": os.environ.get("SM_LINEAGE_SCHEMA_STORE") or None,
-            "aws_connect_timeout": env_number("SM_LINEAGE_AWS_CONNECT_TIMEOUT", 3.0, float),
-            "aws_read_timeout": env_number("SM_LINEAGE_AWS_READ_TIMEOUT", 10.0, float),
-            "aws_max_attempts": env_number("SM_LINEAGE_AWS_MAX_ATTEMPTS", 3, int),
-            "sql_workers": env_count("SM_LINEAGE_SQL_WORKERS", 0),
-            "sql_seconds": env_number("SM_LINEAGE_SQL_SECONDS", 20.0, float),
-            "sql_memory_mb": env_number("SM_LINEAGE_SQL_MEMORY_MB", 2048, int),
         }
+        defaults = {f.name: f.default for f in fields(cls)}
+        for name, (variable, minimum) in ENVIRONMENT.items():
+            default = defaults[name]
+            values[name] = env_number(variable, default, type(default), minimum)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+#: The numeric settings and the variable each is read from (with its minimum when not the usual one).
+ENVIRONMENT: dict[str, tuple[str, Any]] = {
+    "max_workers": ("SM_LINEAGE_MAX_WORKERS", None),
+    "catalog_ttl": ("SM_LINEAGE_CATALOG_TTL", None),
+    "running_ttl": ("SM_LINEAGE_RUNNING_TTL", None),
+    "bucket_ttl": ("SM_LINEAGE_BUCKET_TTL", None),
+    "aws_connect_timeout": ("SM_LINEAGE_AWS_CONNECT_TIMEOUT", None),
+    "aws_read_timeout": ("SM_LINEAGE_AWS_READ_TIMEOUT", None),
+    "aws_max_attempts": ("SM_LINEAGE_AWS_MAX_ATTEMPTS", None),
+    "sql_workers": ("SM_LINEAGE_SQL_WORKERS", 0),
+    "sql_seconds": ("SM_LINEAGE_SQL_SECONDS", None),
+    "sql_memory_mb": ("SM_LINEAGE_SQL_MEMORY_MB", None),
+}
 
 
 class TTLCache:

@@ -28,18 +28,19 @@ BUDGET_REASON = "sql_budget_exceeded"
 
 @dataclass(frozen=True)
 class SqlBudget:
-    """What one SQL request may use (see the README's limits)."""
+    """What one SQL request may use (see the README's limits); the time and memory come from the service's
+    settings (``sql_seconds``, ``sql_memory_mb``)."""
 
     #: Seconds of analysis; checked between statements and phases, and enforced by killing the worker
     #: ``grace`` seconds later.
-    seconds: float = 20.0
+    seconds: float
+    #: Address space of a worker process (MiB): past it the analysis fails with MemoryError.
+    memory_mb: int
     grace: float = 5.0
     #: Column edges of the whole answer.
     column_edges: int = 200_000
     #: Bytes of the JSON answer.
     output_bytes: int = 16 * 1024 * 1024
-    #: Address space of a worker process (MiB): past it the analysis fails with MemoryError.
-    memory_mb: int = 2048
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -108,8 +109,8 @@ class _Worker:
 class SqlWorkers:
     """A few SQL worker processes, started when first needed."""
 
-    def __init__(self, workers: int, budget: SqlBudget | None = None) -> None:
-        self.budget = budget or SqlBudget()
+    def __init__(self, workers: int, budget: SqlBudget) -> None:
+        self.budget = budget
         self.size = max(1, workers)
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(self.size):
