@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from .core.errors import InvalidRequest
+from .core.jsonvalues import deeper_than
 
 TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
@@ -32,18 +33,6 @@ FALSE = frozenset({"false", "0", "no", "off"})
 MAX_INTEGER = 2**53 - 1
 #: Levels of nesting an object parameter may have (it crosses a process boundary, pickled).
 MAX_DEPTH = 32
-
-
-def _too_deep(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests objects and arrays deeper than ``limit``, found without recursion."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, dict | list):
-            if depth > limit:
-                return True
-            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return False
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,7 @@ class Param:
         if raw is None:
             return raw
         if self.type == "object":
-            if _too_deep(raw, MAX_DEPTH):
+            if deeper_than(raw, MAX_DEPTH):
                 raise InvalidRequest(f"{self.key} nests deeper than {MAX_DEPTH} levels", parameter=self.key)
             return raw
         if self.type == "boolean":

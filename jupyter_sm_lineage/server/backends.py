@@ -32,6 +32,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from ..core.errors import DeadlineExceeded, LineageError, Unavailable, UpstreamError, error_from_dict, error_kind
+from ..core.jsonvalues import finite
 from ..core.service import LineageService
 from ..core.settings import Settings
 from ..operations import invoke
@@ -107,7 +108,7 @@ class ServiceHost:
         try:
             return json.dumps(answer, default=str, allow_nan=False)
         except ValueError:  # a NaN or infinite number (a metric AWS reported as NaN): JSON has none, null it
-            return json.dumps(_finite(answer), default=str, allow_nan=False)
+            return json.dumps(finite(answer), default=str, allow_nan=False)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -338,31 +339,6 @@ def _settle(future: asyncio.Future[str], ok: bool, payload: Any) -> None:
         future.set_result(payload)
     else:
         future.set_exception(error_from(payload))
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with every NaN or infinite float replaced by None (iteratively: answers can be deep)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if not isinstance(value, dict | list):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    pending: list[tuple[Any, Any]] = [(value, root)]
-    while pending:
-        source, target = pending.pop()
-        items = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, item in items:
-            kept: Any = item
-            if isinstance(item, float) and not math.isfinite(item):
-                kept = None
-            elif isinstance(item, dict | list):
-                kept = {} if isinstance(item, dict) else []
-                pending.append((item, kept))
-            if isinstance(target, dict):
-                target[key] = kept
-            else:
-                target.append(kept)
-    return root
 
 
 def settings_dict(settings: Settings) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import IO, Any
 from ..datasets import candidate_ids, is_s3, looks_like_prefix, split_s3
 from ..datasets import dataset_id as canonical_id
 from ..errors import InvalidRequest, NotFound
+from ..jsonvalues import deeper_than
 from ..paths import data_path
 from .diff import SchemaDiff, diff_fields
 
@@ -75,7 +76,7 @@ def parse_policy(policy: Any) -> dict[str, Any]:
             raise InvalidRequest(f"policy is not valid JSON: {str(exc)[:200]}", parameter="policy") from None
     if not isinstance(policy, Mapping):
         raise InvalidRequest(f"policy must be a JSON object, not {type(policy).__name__}", parameter="policy")
-    if _depth(policy, MAX_POLICY_DEPTH) > MAX_POLICY_DEPTH:
+    if deeper_than(policy, MAX_POLICY_DEPTH):
         raise InvalidRequest(f"policy nests deeper than {MAX_POLICY_DEPTH} levels", parameter="policy")
     try:
         text = json.dumps(policy, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -90,20 +91,6 @@ def parse_policy(policy: Any) -> dict[str, Any]:
 
 #: Levels of nested objects and arrays a policy may have.
 MAX_POLICY_DEPTH = 32
-
-
-def _depth(value: Any, limit: int) -> int:
-    """How deep ``value`` nests (counting stops past ``limit``), without recursion."""
-    deepest, pending = 0, [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, Mapping | list | tuple):
-            deepest = max(deepest, depth)
-            if depth > limit:
-                return depth
-            children = item.values() if isinstance(item, Mapping) else item
-            pending.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def _no_constant(name: str) -> Any:
