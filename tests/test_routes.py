@@ -240,3 +240,12 @@ async def test_health_states_the_seed_api_level_and_the_service_process(jp_fetch
     body = json.loads((await jp_fetch("sm-lineage", "health")).body)
     assert body["apiVersion"] == "1.4.0" and body["version"]
     assert body["service"]["mode"] == "process" and body["service"]["alive"] is True
+
+
+async def test_a_method_the_path_does_not_declare_is_a_405(jp_fetch: Any) -> None:
+    with pytest.raises(tornado.httpclient.HTTPClientError) as info:
+        await jp_fetch("sm-lineage", "lineage", method="POST", body=json.dumps({"region": HOME}))
+    assert info.value.code == 405 and info.value.response.headers["Allow"] == "GET"
+    with pytest.raises(tornado.httpclient.HTTPClientError) as info:
+        await jp_fetch("sm-lineage", "sql", "lineage", params={"sql": "select 1"})
+    assert info.value.code == 405

@@ -67,6 +67,8 @@ class LineageHandler(ExtensionHandlerMixin, APIHandler):
         self.finish(json.dumps(error.to_dict()))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code == 405 and getattr(self, "operations", None):
+            self.set_header("Allow", ", ".join(sorted(self.operations)))  # type: ignore[attr-defined]
         if status_code == 403 and not self.current_user:
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps({"message": AUTH_HINT, "reason": "not_authenticated"}))
@@ -75,12 +77,14 @@ class LineageHandler(ExtensionHandlerMixin, APIHandler):
 
 
 class OperationHandler(LineageHandler):
-    """Serves one declared operation (the subclass sets ``operation``)."""
+    """Serves the declared operations of one path, by HTTP method (the subclass sets ``operations``)."""
 
-    operation: Operation
+    operations: dict[str, Operation]
 
     async def serve(self, **path_args: str | None) -> None:
-        op = self.operation
+        op = self.operations.get(self.request.method or "")
+        if op is None:  # e.g. POST on a GET operation: tornado's 405, as JSON (APIHandler.write_error)
+            raise tornado.web.HTTPError(405)
         try:
             body = self.json_body() if op.method == "POST" and self.request.body else None
             kwargs = op.arguments(path_args, lambda key: self.get_query_argument(key, None), body, self.settings)
@@ -135,45 +139,16 @@ def _no_constant(name: str) -> Any:
 
 
 def routes() -> list[tuple[str, Any]]:
-    """(pattern, handler) of every declared operation; GET and POST on one path share a handler."""
+    """(pattern, handler) of every declared operation: one handler class per path, its operations by method."""
     by_route: dict[str, dict[str, Operation]] = {}
     for op in OPERATIONS.values():
         by_route.setdefault(op.route, {})[op.method] = op
     routes: list[tuple[str, Any]] = [(r"openapi\.json", OpenApiHandler)]
     for pattern, methods in by_route.items():
-        handlers = {}
-        for method, op in methods.items():
-            handlers[method] = type(f"{_title(op.name)}Handler", (OperationHandler,), {"operation": op})
-        if len(handlers) == 1:
-            routes.append((pattern, next(iter(handlers.values()))))
-        else:
-            routes.append((pattern, _by_method(handlers)))
+        name = _title(methods.get("GET", next(iter(methods.values()))).name)
+        routes.append((pattern, type(f"{name}Handler", (OperationHandler,), {"operations": methods})))
     routes.append((r".*", UnknownRouteHandler))
     return routes
-
-
-def _by_method(handlers: dict[str, type[OperationHandler]]) -> type[LineageHandler]:
-    """One handler class for a path with a GET and a POST operation."""
-    get_op, post_op = handlers["GET"].operation, handlers["POST"].operation
-
-    class Handler(LineageHandler):
-        @tornado.web.authenticated
-        @authorized
-        async def get(self, **path_args: str | None) -> None:
-            await OperationHandler.serve(_with(self, get_op), **path_args)
-
-        @tornado.web.authenticated
-        @authorized
-        async def post(self, **path_args: str | None) -> None:
-            await OperationHandler.serve(_with(self, post_op), **path_args)
-
-    Handler.__name__ = f"{_title(get_op.name)}Handler"
-    return Handler
-
-
-def _with(handler: Any, op: Operation) -> Any:
-    handler.operation = op
-    return handler
 
 
 def _title(name: str) -> str:
