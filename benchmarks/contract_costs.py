@@ -23,24 +23,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.emulator_process import emulator_process
-from benchmarks.lineage_roundtrips import REGION, Latency
-from jupyter_sm_lineage.core.service import LineageService, Settings
+from benchmarks.lineage_roundtrips import REGION, Latency, warm_service
 
 PIPELINE = "fanout-100-pipeline"
 
 
-def _service(latency: Latency) -> LineageService:
-    service = LineageService(Settings.from_env(hooks=latency.hooks))
-    service.clients.client("sagemaker", REGION).get_paginator("list_pipeline_execution_steps")
-    service.clients.client("s3", REGION)
-    service.clients.known_regions()
-    latency.reset()
-    return service
-
-
 def concurrent_lineages(latency: Latency, requests: int) -> int:
     """AWS calls of ``requests`` identical cold lineages started together on one fresh service."""
-    service = _service(latency)
+    service = warm_service(latency)
     try:
         barrier = threading.Barrier(requests)
         answers: list[Any] = []
@@ -62,7 +52,7 @@ def concurrent_lineages(latency: Latency, requests: int) -> int:
 
 def round_trips(latency: Latency, call: str, pipeline: str) -> tuple[int, int]:
     """(chain, calls) of one cold ``lineage`` or ``compare`` on a fresh service."""
-    service = _service(latency)
+    service = warm_service(latency)
     try:
         if call == "lineage":
             service.lineage(REGION, pipeline, include_latest_exec=True)

@@ -77,15 +77,20 @@ class Latency:
             self.log.clear()
 
 
+def warm_service(latency: Latency, cache: bool = True, **settings: Any) -> LineageService:
+    """A service whose boto3 clients are built (loading botocore's service and paginator models is a
+    once-per-process cost, not a round trip), with the latency log emptied."""
+    service = LineageService(Settings.from_env(hooks=latency.hooks, **settings), cache=cache)
+    service.clients.client("sagemaker", REGION).get_paginator("list_pipeline_execution_steps")
+    service.clients.client("s3", REGION)
+    service.clients.known_regions()
+    latency.reset()
+    return service
+
+
 def measure(latency: Latency, workers: int, cache: bool, pipeline: str) -> dict[str, float]:
-    service = LineageService(Settings.from_env(max_workers=workers, hooks=latency.hooks), cache=cache)
+    service = warm_service(latency, cache, max_workers=workers)
     try:
-        # Client construction (loading botocore's service and paginator models) is a once-per-process cost,
-        # not a round trip.
-        service.clients.client("sagemaker", REGION).get_paginator("list_pipeline_execution_steps")
-        service.clients.client("s3", REGION)
-        service.clients.known_regions()
-        latency.reset()
         started = time.perf_counter()
         result = service.lineage(REGION, pipeline, include_latest_exec=True)
         cold = time.perf_counter() - started
