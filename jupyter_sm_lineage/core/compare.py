@@ -12,14 +12,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from .datasets import NOT_DATA
 from .schema.diff import IDENTICAL, diff_fields
 
 #: Run fields a step's differences cover, as the contract's ``run`` names them.
 RUN_FIELDS = ("status", "failureReason", "elapsedSec", "cacheHit", "attempts")
 #: Definition settings read from a step's raw ``Arguments`` (beside the node's ``properties``).
 SETTINGS = {"hyperParameters": ("HyperParameters",), "environment": ("Environment",)}
-#: Archives and code: their bytes are not a dataset with a schema.
-NOT_DATA = (".tar.gz", ".py", ".zip", ".whl", ".sh", ".jar")
 
 
 def execution_choice(executions: Sequence[Mapping[str, Any]], base: str | None,

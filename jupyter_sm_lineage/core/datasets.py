@@ -24,6 +24,9 @@ _SLASHES = re.compile(r"/{2,}")
 #: A last key segment with an extension such as ``.csv``, ``.tar.gz``, ``.json``: an object, not a prefix.
 _FILE_NAME = re.compile(r"\.[A-Za-z0-9]{1,10}$")
 
+#: Archives and code: their bytes are not a dataset with a schema (never sampled, never diffed).
+NOT_DATA = (".tar.gz", ".py", ".zip", ".whl", ".sh", ".jar")
+
 
 def is_s3(uri: str) -> bool:
     """True for ``s3://``, ``s3a://`` and ``s3n://`` URIs (any case of the scheme)."""

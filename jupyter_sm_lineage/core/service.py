@@ -38,8 +38,8 @@ from .catalog import (
     tag_dict,
 )
 from .catalog import iso as _iso
-from .compare import NOT_DATA, compare_definitions, compare_runs, data_ports, execution_choice
-from .datasets import has_repeated_slash, match_path
+from .compare import compare_definitions, compare_runs, data_ports, execution_choice
+from .datasets import NOT_DATA, has_repeated_slash, match_path
 from .definition import load_definition, parse_definition
 from .errors import InvalidRequest, LineageError, NotFound, Unavailable
 from .execution import (

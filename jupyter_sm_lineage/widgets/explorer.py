@@ -19,6 +19,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.datasets import NOT_DATA
 from ..core.errors import LineageError, NotFound
 from . import live
 from .client import LineageClient, default_client, split_s3
@@ -664,7 +665,7 @@ class Explorer(widgets.VBox):
         head = widgets.HTML(artifact_html(artifact))
         self._show_detail_html("")
         self.detail.children = [head]
-        if not (uri.startswith("s3://") and artifact.get("resolved", True)) or uri.endswith((".tar.gz", ".py")):
+        if not (uri.startswith("s3://") and artifact.get("resolved", True)) or uri.endswith(NOT_DATA):
             self.detail.children = [head, widgets.HTML(note_html("No schema to sample for this dataset."))]
             self.refresh_picture()
             return
