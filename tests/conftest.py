@@ -67,3 +67,25 @@ def service(emulator: Emulator, counter: CallCounter, tmp_path: Any) -> Iterator
         yield svc
     finally:
         svc.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A local HTTP receiver speaking Marquez's contract (tests/receiver.py)."""
+    from tests.receiver import Receiver
+
+    with Receiver() as r:
+        yield r
+
+
+@pytest.fixture
+def events() -> list[Any]:
+    """The OpenLineage events of the golden succeeded pipeline."""
+    import json
+    from pathlib import Path
+
+    from sm_lineage_exporter import events_for_lineage
+
+    golden = Path(__file__).parent / "golden" / "pipeline-succeeded" / "input.json"
+    spec = json.loads(golden.read_text(encoding="utf-8"))
+    return events_for_lineage(spec["lineage"], producer="https://example.test/p", tags=spec["tags"])

@@ -21,8 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sm_lineage_exporter import export_pipeline
 from sm_lineage_exporter.cli import main
 from sm_lineage_exporter.emit import Emitter, make_client, sender
@@ -32,12 +30,6 @@ from tests.conftest import HOME
 from tests.receiver import Receiver
 
 PIPELINE = "nightly-etl-pipeline"
-
-
-@pytest.fixture
-def receiver() -> Any:
-    with Receiver() as r:
-        yield r
 
 
 def received(receiver: Receiver) -> Counter[tuple[str, str]]:

@@ -16,27 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from sm_lineage_exporter import events_for_lineage, to_json
+from sm_lineage_exporter import to_json
 from sm_lineage_exporter.cli import main
 from sm_lineage_exporter.emit import Emitter, make_client, sender
 from sm_lineage_exporter.spool import Spool
 from tests.receiver import Receiver
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture
-def events() -> list[Any]:
-    spec = json.loads((GOLDEN / "pipeline-succeeded" / "input.json").read_text(encoding="utf-8"))
-    return events_for_lineage(spec["lineage"], producer="https://example.test/p", tags=spec["tags"])
-
-
-@pytest.fixture
-def receiver() -> Any:
-    with Receiver() as r:
-        yield r
 
 
 def keys(items: list[Any]) -> list[tuple[str, str]]:
