@@ -19,6 +19,9 @@ from ..core.settings import Settings, env_number
 from . import handlers
 from .backends import ProcessBackend, ThreadBackend, settings_dict
 
+#: The traitlets that mirror a Settings field of the same name (and take its default from the environment).
+SETTINGS_TRAITS = ("max_workers", "catalog_ttl", "running_ttl", "bucket_ttl", "sql_seconds", "sql_memory_mb")
+
 
 class LineageExtensionApp(ExtensionApp):
     """Serves the lineage routes under ``{base_url}sm-lineage/``."""
@@ -88,10 +91,6 @@ class LineageExtensionApp(ExtensionApp):
     def _service_process_default(self) -> bool:
         return os.environ.get("SM_LINEAGE_SERVICE_PROCESS", "true").lower() not in ("0", "false", "no", "off")
 
-    @default("max_workers")
-    def _max_workers_default(self) -> int:
-        return Settings.from_env().max_workers
-
     @default("handler_workers")
     def _handler_workers_default(self) -> int:
         return env_number("SM_LINEAGE_HANDLER_WORKERS", 8, int)
@@ -100,47 +99,28 @@ class LineageExtensionApp(ExtensionApp):
     def _sql_workers_default(self) -> int:
         return Settings.from_env().sql_workers or 1
 
-    @default("sql_seconds")
-    def _sql_seconds_default(self) -> float:
-        return Settings.from_env().sql_seconds
-
-    @default("sql_memory_mb")
-    def _sql_memory_default(self) -> int:
-        return Settings.from_env().sql_memory_mb
-
     @default("request_timeout")
     def _request_timeout_default(self) -> float:
         return env_number("SM_LINEAGE_REQUEST_TIMEOUT", 300.0, float)
 
-    @default("catalog_ttl")
-    def _catalog_ttl_default(self) -> float:
-        return Settings.from_env().catalog_ttl
-
-    @default("running_ttl")
-    def _running_ttl_default(self) -> float:
-        return Settings.from_env().running_ttl
-
-    @default("bucket_ttl")
-    def _bucket_ttl_default(self) -> float:
-        return Settings.from_env().bucket_ttl
-
     @default("schema_store")
     def _schema_store_default(self) -> str:
         return os.environ.get("SM_LINEAGE_SCHEMA_STORE", "")
+
+    # Traitlets that are Settings fields default to what Settings reads from the environment.
+    for _name in SETTINGS_TRAITS:
+        locals()[f"_{_name}_default"] = default(_name)(
+            lambda self, _name=_name: getattr(Settings.from_env(), _name))
+    del _name
 
     def service_settings(self, profile: str | None = None) -> Settings:
         return Settings.from_env(
             allowed_regions=tuple(self.allowed_regions) or None,
             default_regions=tuple(self.default_regions) or None,
             profile=profile,
-            max_workers=self.max_workers,
-            catalog_ttl=self.catalog_ttl,
-            running_ttl=self.running_ttl,
-            bucket_ttl=self.bucket_ttl,
             schema_store=self.schema_store or None,
             sql_workers=self.sql_workers,
-            sql_seconds=self.sql_seconds,
-            sql_memory_mb=self.sql_memory_mb,
+            **{name: getattr(self, name) for name in SETTINGS_TRAITS},
         )
 
     def initialize_settings(self) -> None:
