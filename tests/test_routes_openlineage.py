@@ -51,3 +51,12 @@ async def test_a_backend_that_is_down_gets_the_events_spooled(jp_fetch: Any, rec
                               body=json.dumps({"region": HOME, "pipeline": "nightly-etl-pipeline"}))
     pushed = json.loads(response.body)
     assert not pushed["ok"] and pushed["delivered"] == 0 and pushed["spooled"] > 0
+
+
+async def test_pushing_events_of_a_bad_region_is_a_400(jp_fetch: Any) -> None:
+    import tornado.httpclient
+
+    with pytest.raises(tornado.httpclient.HTTPClientError) as info:
+        await jp_fetch("sm-lineage", "openlineage", "events", method="POST",
+                       body=json.dumps({"region": "nowhere-1", "pipeline": "mlops-pipeline"}))
+    assert info.value.code == 400 and json.loads(info.value.response.body)["parameter"] == "region"

@@ -35,8 +35,7 @@ def push_events(service: LineageService, region: str, pipeline: str, executions:
     """
     from sm_lineage_exporter import export_pipeline, make_emitter
 
-    region = service.clients.check_region(region)
-    try:
+    try:  # a bad region or pipeline is the service's own 400, raised by the export's first read
         with make_emitter(spool_dir=spool_dir, url=url) as emitter:
             result = export_pipeline(region, pipeline, executions, service=service, emitter=emitter,
                                      include_schemas=include_schemas)
